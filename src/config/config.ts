@@ -1,0 +1,142 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/**
+ * Typed configuration, read once from the environment and validated at start-up. A bad value
+ * stops the process with a message naming the variable; nothing else reads process.env.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  publicBaseUrl: string;
+  eventstoreUrl: string | null;
+  mongoUrl: string | null;
+  mongoDb: string;
+  redisUrl: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** base64 32-byte key for AES-256-GCM; null = key file in DATA_DIR/keys (mode 0600). */
+  encryptionKey: string | null;
+  /** base64 secret for HMAC of short codes; null = key file in DATA_DIR/keys. */
+  hmacSecret: string | null;
+  accessTokenTtlSeconds: number;
+  refreshIdleSeconds: number;
+  refreshAbsoluteSeconds: number;
+  elks: { baseUrl: string; username: string | null; password: string | null; from: string };
+  webauthn: { rpId: string; rpName: string; origins: string[] };
+  bootstrap: { tenantName: string; tenantType: string; adminEmail: string; adminPassword: string } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string, def: string): string => {
+    const v = env[name];
+    return v === undefined || v === '' ? def : v;
+  };
+  const opt = (name: string): string | null => {
+    const v = env[name];
+    return v === undefined || v === '' ? null : v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const v = opt(name);
+    if (v === null) return null;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got "${u.protocol}")`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return v;
+  };
+  const key32 = (name: string): string | null => {
+    const v = opt(name);
+    if (v !== null && Buffer.from(v, 'base64').length !== 32) problems.push(`${name} must be 32 bytes, base64-encoded`);
+    return v;
+  };
+
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const logLevel = str('LOG_LEVEL', 'info') as AppConfig['logLevel'];
+  if (!levels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${levels.join(', ')}`);
+
+  const port = int('PORT', 3000, 0, 65535);
+  const dataDirRaw = str('DATA_DIR', './data');
+  const publicBaseUrl = url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+
+  const rpId = str('WEBAUTHN_RP_ID', 'localhost');
+  const origins = str('WEBAUTHN_ORIGINS', `http://localhost:${port}`)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of origins) {
+    try {
+      const u = new URL(o);
+      if (u.origin !== o) problems.push(`WEBAUTHN_ORIGINS entry "${o}" must be a bare origin like https://example.org`);
+      else if (u.hostname !== rpId && !u.hostname.endsWith(`.${rpId}`))
+        problems.push(`WEBAUTHN_ORIGINS entry "${o}" is not on WEBAUTHN_RP_ID "${rpId}"`);
+    } catch {
+      problems.push(`WEBAUTHN_ORIGINS entry "${o}" is not a valid origin`);
+    }
+  }
+
+  const bTenant = opt('BOOTSTRAP_TENANT_NAME');
+  const bEmail = opt('BOOTSTRAP_ADMIN_EMAIL');
+  const bPassword = opt('BOOTSTRAP_ADMIN_PASSWORD');
+  const bootstrapAny = bTenant || bEmail || bPassword;
+  if (bootstrapAny && !(bTenant && bEmail && bPassword))
+    problems.push('BOOTSTRAP_TENANT_NAME, BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
+
+  const config: AppConfig = {
+    port,
+    host: str('HOST', '0.0.0.0'),
+    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(process.cwd(), dataDirRaw),
+    logLevel,
+    publicBaseUrl,
+    eventstoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']),
+    mongoUrl: url('MONGO_URL', ['mongodb:', 'mongodb+srv:']),
+    mongoDb: str('MONGO_DB', 'petanque_life'),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
+    encryptionKey: key32('ENCRYPTION_KEY'),
+    hmacSecret: opt('HMAC_SECRET'),
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 900),
+    refreshIdleSeconds: int('REFRESH_IDLE_SECONDS', 14 * 86400, 60, 365 * 86400),
+    refreshAbsoluteSeconds: int('REFRESH_ABSOLUTE_SECONDS', 30 * 86400, 60, 365 * 86400),
+    elks: {
+      baseUrl: url('ELKS_BASE_URL', ['http:', 'https:']) ?? 'https://api.46elks.com',
+      username: opt('ELKS_USERNAME'),
+      password: opt('ELKS_PASSWORD'),
+      from: str('ELKS_FROM', 'PetanqueLif'),
+    },
+    webauthn: { rpId, rpName: str('WEBAUTHN_RP_NAME', 'Petanque Life'), origins },
+    bootstrap:
+      bTenant && bEmail && bPassword
+        ? { tenantName: bTenant, tenantType: str('BOOTSTRAP_TENANT_TYPE', 'FEDERATION'), adminEmail: bEmail, adminPassword: bPassword }
+        : null,
+    ...overrides,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,114 @@
+/**
+ * The EventStore port. Every adapter (SQLite embedded, KurrentDB) implements exactly this
+ * and passes test/contract/event-store.contract.ts.
+ *
+ * Versions are 0-based stream revisions (the first event of a stream has version 0), as in
+ * EventStoreDB. Positions are global, strictly increasing integers (SQLite rowid; KurrentDB
+ * commit position), usable as projection checkpoints.
+ */
+
+/** Who/what caused an event. Everything is optional: system events have no actor. */
+export interface EventMetadata {
+  actor_id?: string | null;
+  tenant_id?: string | null;
+  correlation_id?: string | null;
+  causation_id?: string | null;
+  ip?: string | null;
+  user_agent?: string | null;
+  /** Tamper evidence: SHA-256 of the previous event of the same stream (null for the first). */
+  prev_hash?: string | null;
+  /** Tamper evidence: SHA-256 over canonical JSON of this event and prev_hash. */
+  hash?: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent<D = Record<string, unknown>> {
+  /** UUID; generated when absent. Used for dedup by reactors. */
+  id?: string;
+  /** Past tense, explicit string, never a class name. */
+  type: string;
+  data: D;
+  metadata?: EventMetadata;
+  schema_version?: number;
+  /** ISO time; defaults to the store's clock at append. */
+  occurred_at?: string;
+}
+
+export interface StoredEvent<D = Record<string, unknown>> {
+  id: string;
+  type: string;
+  stream: string;
+  version: number;
+  position: number;
+  occurred_at: string;
+  data: D;
+  metadata: EventMetadata;
+  schema_version: number;
+}
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's current last version. */
+export type ExpectedVersion = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** Version of the last event written (the stream's new current version). */
+  version: number;
+  /** Global position of the last event written. */
+  position: number;
+  events: StoredEvent[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound: events with position > from. 0 reads from the beginning. */
+  from?: number;
+  limit?: number;
+  types?: readonly string[];
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events with position > from. */
+  from: number;
+  types?: readonly string[];
+  /** Called once per event, in order; the next one waits for the promise. */
+  onEvent?: (event: StoredEvent) => Promise<void> | void;
+  /** Alternative to onEvent: a page of consecutive events at once (projections commit per page). */
+  onBatch?: (events: StoredEvent[]) => Promise<void> | void;
+  /** Called once caught up with the head the first time (then live). */
+  onCaughtUp?: () => void;
+  onError?: (err: unknown) => void;
+  batchSize?: number;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves when the in-flight event finished. */
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  readonly kind: string;
+  append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /** Events of one stream in version order, from a version (inclusive, default 0). */
+  readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]>;
+  /** Current last version of a stream, or -1 when it does not exist. */
+  streamVersion(stream: string): Promise<number>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** Position of the newest event in the store (0 when empty). */
+  headPosition(): Promise<number>;
+  /** Catch-up from a checkpoint, then live (including appends by other processes). */
+  subscribe(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** The one typed error every adapter raises on an expected-version mismatch. */
+export class ConcurrencyError extends Error {
+  readonly code = 'concurrency_conflict';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`stream ${stream}: expected version ${String(expected)}, actual ${actual}`);
+    this.name = 'ConcurrencyError';
+  }
+}

@@ -1,0 +1,238 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  ConcurrencyError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type ReadAllOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store.port.js';
+import { chainHash } from './hash-chain.js';
+import { openSqlite } from '../shared/sqlite.js';
+import { Subscriber } from './subscriber.js';
+
+interface Row {
+  position: number;
+  id: string;
+  stream: string;
+  version: number;
+  type: string;
+  occurred_at: string;
+  data: string;
+  metadata: string;
+  schema_version: number;
+}
+
+const toEvent = (r: Row): StoredEvent => ({
+  id: r.id,
+  type: r.type,
+  stream: r.stream,
+  version: r.version,
+  position: r.position,
+  occurred_at: r.occurred_at,
+  data: JSON.parse(r.data),
+  metadata: JSON.parse(r.metadata),
+  schema_version: r.schema_version,
+});
+
+/**
+ * Embedded event store: one SQLite file in WAL mode. Appends run in BEGIN IMMEDIATE
+ * transactions, so two processes on the same file serialize; the (stream, version) unique
+ * key is the last line of defence for optimistic concurrency. Other processes' appends are
+ * noticed through PRAGMA data_version, polled cheaply.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly emitter = new EventEmitter();
+  private readonly stmts;
+  private poll: NodeJS.Timeout | null = null;
+  private dataVersion = 0;
+  private closed = false;
+
+  constructor(
+    file: string,
+    private readonly now: () => Date = () => new Date(),
+    private readonly pollMs = 100,
+  ) {
+    this.db = openSqlite(file);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        stream TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        schema_version INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (stream, version)
+      );
+      CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
+    `);
+    this.emitter.setMaxListeners(0);
+    this.stmts = {
+      head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
+      last: this.db.prepare<[string], { version: number; metadata: string }>(
+        'SELECT version, metadata FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1',
+      ),
+      insert: this.db.prepare(
+        `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata, schema_version)
+         VALUES (@id, @stream, @version, @type, @occurred_at, @data, @metadata, @schema_version)`,
+      ),
+      stream: this.db.prepare<[string, number], Row>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
+      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    };
+    this.appendTx = this.db.transaction(this.appendInTx.bind(this));
+    this.dataVersion = this.readDataVersion();
+  }
+
+  private readonly appendTx: Database.Transaction<(stream: string, events: NewEvent[], expected: ExpectedVersion) => AppendResult>;
+
+  private readDataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private appendInTx(stream: string, events: NewEvent[], expected: ExpectedVersion): AppendResult {
+    const last = this.stmts.last.get(stream);
+    const current = last ? last.version : -1;
+    if (expected === 'no_stream' ? current !== -1 : expected !== 'any' && expected !== current) {
+      throw new ConcurrencyError(stream, expected, current);
+    }
+    let prevHash: string | null = last ? ((JSON.parse(last.metadata).hash as string | undefined) ?? null) : null;
+    let version = current;
+    const stored: StoredEvent[] = [];
+    const at = this.now().toISOString();
+    for (const e of events) {
+      version += 1;
+      const id = e.id ?? randomUUID();
+      const occurred_at = e.occurred_at ?? at;
+      const metadata = { ...(e.metadata ?? {}), prev_hash: prevHash };
+      delete (metadata as { hash?: string }).hash;
+      const hash = chainHash({ id, type: e.type, occurred_at, data: e.data, metadata }, prevHash);
+      const fullMeta = { ...metadata, hash };
+      const info = this.stmts.insert.run({
+        id,
+        stream,
+        version,
+        type: e.type,
+        occurred_at,
+        data: JSON.stringify(e.data),
+        metadata: JSON.stringify(fullMeta),
+        schema_version: e.schema_version ?? 1,
+      });
+      stored.push({
+        id,
+        type: e.type,
+        stream,
+        version,
+        position: Number(info.lastInsertRowid),
+        occurred_at,
+        data: e.data,
+        metadata: fullMeta,
+        schema_version: e.schema_version ?? 1,
+      });
+      prevHash = hash;
+    }
+    const lastStored = stored[stored.length - 1];
+    return { version, position: lastStored ? lastStored.position : 0, events: stored };
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    if (events.length === 0) {
+      const v = await this.streamVersion(stream);
+      return { version: v, position: await this.headPosition(), events: [] };
+    }
+    let result: AppendResult;
+    try {
+      result = this.appendTx.immediate(stream, events, expected);
+    } catch (err) {
+      // Another process won the race between our read and insert on the same version.
+      if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /stream/.test(err.message)) {
+        throw new ConcurrencyError(stream, expected, await this.streamVersion(stream));
+      }
+      throw err;
+    }
+    this.emitter.emit('appended', result.position);
+    return result;
+  }
+
+  async readStream(stream: string, fromVersion = 0): Promise<StoredEvent[]> {
+    return this.stmts.stream.all(stream, fromVersion).map(toEvent);
+  }
+
+  async streamVersion(stream: string): Promise<number> {
+    const last = this.stmts.last.get(stream);
+    return last ? last.version : -1;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.readAllSync(options);
+  }
+
+  readAllSync({ from = 0, limit = 1000, types }: ReadAllOptions = {}): StoredEvent[] {
+    if (types && types.length > 0) {
+      const placeholders = types.map(() => '?').join(',');
+      const rows = this.db
+        .prepare<unknown[], Row>(`SELECT * FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`)
+        .all(from, ...types, limit);
+      return rows.map(toEvent);
+    }
+    return this.stmts.all.all(from, limit).map(toEvent);
+  }
+
+  /** Raw rows for tools that must not parse (benchmarks, audit). */
+  rawRows(from: number, limit: number): Row[] {
+    return this.stmts.all.all(from, limit);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.stmts.head.get()?.p ?? 0;
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.ensurePolling();
+    const sub = new Subscriber(options, (from, limit) => this.readAll({ from, limit, types: options.types }));
+    const wake = () => sub.wake();
+    this.emitter.on('appended', wake);
+    sub.start();
+    return {
+      close: async () => {
+        this.emitter.off('appended', wake);
+        await sub.stop();
+      },
+    };
+  }
+
+  /** Notices commits by other connections (CLI, a second server) without reading the table. */
+  private ensurePolling(): void {
+    if (this.poll || this.closed) return;
+    this.poll = setInterval(() => {
+      if (this.closed) return;
+      const v = this.readDataVersion();
+      if (v !== this.dataVersion) {
+        this.dataVersion = v;
+        this.emitter.emit('appended', -1);
+      }
+    }, this.pollMs);
+    this.poll.unref();
+  }
+
+  /** The underlying handle, for the read store to share the file. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.poll) clearInterval(this.poll);
+    this.emitter.removeAllListeners();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,238 @@
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../shared/sqlite.js';
+import { AsyncMutex } from '../shared/async-mutex.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  getPath,
+  type Collection,
+  type CollectionSpec,
+  type Doc,
+  type FieldOps,
+  type FindQuery,
+  type Page,
+  type Patch,
+  type ReadStore,
+  type ReadStoreTx,
+  type Where,
+} from './read-store.port.js';
+import { applyPatch } from './patch.js';
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+function table(name: string): string {
+  if (!NAME.test(name)) throw new Error(`invalid collection name: ${name}`);
+  return `rm_${name}`;
+}
+function field(path: string): string {
+  if (!PATH.test(path)) throw new Error(`invalid field path: ${path}`);
+  return path === 'id' ? 'id' : `json_extract(doc, '$.${path}')`;
+}
+/** SQLite's json_extract yields 1/0 for JSON booleans. */
+const bind = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
+function whereSql(where: Where | undefined, params: unknown[]): string {
+  if (!where) return '1';
+  const parts: string[] = [];
+  for (const [path, cond] of Object.entries(where)) {
+    const f = field(path);
+    if (cond === null || typeof cond !== 'object') {
+      if (cond === null) parts.push(`${f} IS NULL`);
+      else {
+        parts.push(`${f} = ?`);
+        params.push(bind(cond));
+      }
+      continue;
+    }
+    const ops = cond as FieldOps;
+    if ('eq' in ops) {
+      if (ops.eq === null) parts.push(`${f} IS NULL`);
+      else {
+        parts.push(`${f} = ?`);
+        params.push(bind(ops.eq));
+      }
+    }
+    if ('ne' in ops) {
+      parts.push(`${f} IS NOT ?`);
+      params.push(bind(ops.ne));
+    }
+    for (const [op, sql] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) {
+      if (ops[op] !== undefined) {
+        parts.push(`${f} ${sql} ?`);
+        params.push(ops[op]);
+      }
+    }
+    if (ops.in) {
+      if (ops.in.length === 0) parts.push('0');
+      else {
+        parts.push(`${f} IN (${ops.in.map(() => '?').join(',')})`);
+        params.push(...ops.in.map(bind));
+      }
+    }
+  }
+  return parts.length ? parts.join(' AND ') : '1';
+}
+
+class SqliteCollection<T extends Doc> implements Collection<T> {
+  private readonly t: string;
+  constructor(
+    private readonly db: Database.Database,
+    readonly name: string,
+    private readonly ensure: (name: string) => void,
+  ) {
+    this.t = table(name);
+    ensure(name);
+  }
+
+  async get(id: string): Promise<T | null> {
+    return this.getSync(id);
+  }
+  private getSync(id: string): T | null {
+    const row = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM ${this.t} WHERE id = ?`).get(id);
+    return row ? (JSON.parse(row.doc) as T) : null;
+  }
+  async upsert(doc: T): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
+      .run(doc.id, JSON.stringify(doc));
+  }
+  async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
+    // Read-modify-write inside one synchronous transaction: atomic for every connection.
+    return this.db.transaction(() => {
+      const current = this.getSync(id);
+      if (!current && !options.upsert) return false;
+      const next = applyPatch((current ?? { id }) as Doc, patch);
+      this.db
+        .prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
+        .run(id, JSON.stringify(next));
+      return current !== null;
+    })();
+  }
+  async delete(id: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM ${this.t} WHERE id = ?`).run(id).changes > 0;
+  }
+  async deleteWhere(where: Where): Promise<number> {
+    const params: unknown[] = [];
+    const sql = whereSql(where, params);
+    return this.db.prepare(`DELETE FROM ${this.t} WHERE ${sql}`).run(...params).changes;
+  }
+  async count(where?: Where): Promise<number> {
+    const params: unknown[] = [];
+    const sql = whereSql(where, params);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${this.t} WHERE ${sql}`).get(...params) as { n: number }).n;
+  }
+  async find(query: FindQuery = {}): Promise<Page<T>> {
+    const params: unknown[] = [];
+    const conds = [whereSql(query.where, params)];
+    const sort: Array<[string, 'asc' | 'desc']> = [...(query.sort ?? [])].filter(([f]) => f !== 'id');
+    const idDir = query.sort?.length ? query.sort[query.sort.length - 1]![1] : 'asc';
+    sort.push(['id', idDir]);
+    if (query.cursor) {
+      const values = decodeCursor(query.cursor);
+      if (values.length !== sort.length) decodeCursor('!'); // throws InvalidCursorError
+      // Keyset: (a > x) OR (a = x AND b > y) OR ...
+      const ors: string[] = [];
+      for (let i = 0; i < sort.length; i++) {
+        const ands: string[] = [];
+        for (let j = 0; j < i; j++) {
+          ands.push(`${field(sort[j]![0])} IS ?`);
+          params.push(bind(values[j]));
+        }
+        ands.push(`${field(sort[i]![0])} ${sort[i]![1] === 'asc' ? '>' : '<'} ?`);
+        params.push(bind(values[i]));
+        ors.push(`(${ands.join(' AND ')})`);
+      }
+      conds.push(`(${ors.join(' OR ')})`);
+    }
+    const order = sort.map(([f, d]) => `${field(f)} ${d === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
+    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const rows = this.db
+      .prepare<unknown[], { doc: string }>(`SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`)
+      .all(...params, limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as T);
+    const last = items[items.length - 1];
+    const next_cursor = rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null;
+    return { items, next_cursor };
+  }
+}
+
+/**
+ * Embedded read store: each collection is a table of JSON documents with expression indexes
+ * on the declared fields. Transactions serialize on an async mutex, because one SQLite
+ * connection holds at most one transaction and projection handlers are async.
+ */
+export class SqliteReadStore implements ReadStore {
+  readonly kind = 'sqlite';
+  readonly db: Database.Database;
+  private readonly known = new Set<string>();
+  private readonly mutex = new AsyncMutex();
+
+  constructor(file: string) {
+    this.db = openSqlite(file);
+    this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+  }
+
+  private ensureTable = (name: string): void => {
+    if (this.known.has(name)) return;
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table(name)} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
+    this.known.add(name);
+  };
+
+  collection<T extends Doc = Doc>(name: string): Collection<T> {
+    return new SqliteCollection<T>(this.db, name, this.ensureTable);
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    this.ensureTable(spec.name);
+    const t = table(spec.name);
+    for (const idx of spec.indexes ?? []) {
+      const idxName = `${t}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`;
+      const cols = idx.fields.map(field).join(', ');
+      this.db.exec(`CREATE ${idx.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${idxName} ON ${t} (${cols})`);
+    }
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    this.ensureTable(name);
+    this.db.prepare(`DELETE FROM ${table(name)}`).run();
+  }
+
+  async getCheckpoint(name: string): Promise<number> {
+    const row = this.db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?').get(name);
+    return row?.position ?? 0;
+  }
+
+  async setCheckpoint(name: string, position: number): Promise<void> {
+    this.db
+      .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
+      .run(name, position);
+  }
+
+  async listCheckpoints(): Promise<Record<string, number>> {
+    const rows = this.db.prepare<[], { name: string; position: number }>('SELECT name, position FROM checkpoints').all();
+    return Object.fromEntries(rows.map((r) => [r.name, r.position]));
+  }
+
+  async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {
+    return this.mutex.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
