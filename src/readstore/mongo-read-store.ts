@@ -1,0 +1,260 @@
+import { MongoClient, type ClientSession, type Collection as MongoCollectionType, type Db, type Document, type Filter } from 'mongodb';
+import {
+  decodeCursor,
+  encodeCursor,
+  getPath,
+  type Collection,
+  type CollectionSpec,
+  type Doc,
+  type FieldOps,
+  type FindQuery,
+  type Page,
+  type Patch,
+  type ReadStore,
+  type ReadStoreTx,
+  type Scalar,
+  type Where,
+} from './read-store.port.js';
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+interface Stored extends Document {
+  _id: string;
+}
+interface CheckpointDoc {
+  _id: string;
+  position: number;
+}
+
+function collName(name: string): string {
+  if (!NAME.test(name)) throw new Error(`invalid collection name: ${name}`);
+  return `rm_${name}`;
+}
+/** Port field path -> Mongo path: `id` is the document key `_id`. */
+function field(path: string): string {
+  if (!PATH.test(path)) throw new Error(`invalid field path: ${path}`);
+  return path === 'id' ? '_id' : path;
+}
+
+const toStored = (doc: Doc): Stored => {
+  const { id, _id: _ignored, ...rest } = doc as Doc & { _id?: unknown };
+  return { ...rest, _id: id };
+};
+const fromStored = <T extends Doc>(stored: Stored): T => {
+  const { _id, ...rest } = stored;
+  return { id: _id, ...rest } as T;
+};
+
+/** Same semantics as the SQLite adapter: `{ f: null }` / `eq: null` match null or missing. */
+function whereFilter(where: Where | undefined): Filter<Stored> {
+  const and: Document[] = [];
+  for (const [path, cond] of Object.entries(where ?? {})) {
+    const f = field(path);
+    if (cond === null || typeof cond !== 'object') {
+      and.push({ [f]: cond });
+      continue;
+    }
+    const ops = cond as FieldOps;
+    if ('eq' in ops) and.push({ [f]: ops.eq ?? null });
+    if ('ne' in ops) and.push({ [f]: { $ne: ops.ne ?? null } });
+    for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+      if (ops[op] !== undefined) and.push({ [f]: { [`$${op}`]: ops[op] } });
+    }
+    if (ops.in) and.push({ [f]: { $in: ops.in as Scalar[] } });
+  }
+  return (and.length === 0 ? {} : and.length === 1 ? and[0]! : { $and: and }) as Filter<Stored>;
+}
+
+/** Strictly after `v` in the sort order of direction `dir` (null/missing sort lowest, as in SQLite). */
+function after(f: string, v: unknown, dir: 'asc' | 'desc'): Document | null {
+  if (dir === 'asc') return v === null ? { [f]: { $ne: null } } : { [f]: { $gt: v } };
+  return v === null ? null : { $or: [{ [f]: { $lt: v } }, { [f]: null }] };
+}
+
+class MongoCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    readonly name: string,
+    private readonly coll: MongoCollectionType<Stored>,
+    private readonly session?: ClientSession,
+  ) {}
+
+  private get opts() {
+    return this.session ? { session: this.session } : {};
+  }
+
+  async get(id: string): Promise<T | null> {
+    const doc = await this.coll.findOne({ _id: id }, this.opts);
+    return doc ? fromStored<T>(doc) : null;
+  }
+
+  async upsert(doc: T): Promise<void> {
+    await this.coll.replaceOne({ _id: doc.id }, toStored(doc), { ...this.opts, upsert: true });
+  }
+
+  async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
+    const update: Document = {};
+    const set = Object.fromEntries(Object.entries(patch.set ?? {}).filter(([k]) => k !== 'id' && k !== '_id'));
+    const inc = Object.fromEntries(Object.entries(patch.inc ?? {}).filter(([k]) => k !== 'id' && k !== '_id'));
+    const unset = (patch.unset ?? []).filter((k) => k !== 'id' && k !== '_id');
+    for (const k of [...Object.keys(set), ...Object.keys(inc), ...unset]) field(k);
+    if (Object.keys(set).length) update.$set = set;
+    if (Object.keys(inc).length) update.$inc = inc;
+    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    if (Object.keys(update).length === 0) {
+      // An empty update document is an error in MongoDB: only check (or create) the document.
+      if (await this.coll.findOne({ _id: id }, { ...this.opts, projection: { _id: 1 } })) return true;
+      if (options.upsert) {
+        await this.coll.updateOne({ _id: id }, { $setOnInsert: { _id: id } }, { ...this.opts, upsert: true });
+      }
+      return false;
+    }
+    const res = await this.coll.updateOne({ _id: id }, update, { ...this.opts, upsert: options.upsert === true });
+    return res.matchedCount > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.coll.deleteOne({ _id: id }, this.opts)).deletedCount > 0;
+  }
+
+  async deleteWhere(where: Where): Promise<number> {
+    return (await this.coll.deleteMany(whereFilter(where), this.opts)).deletedCount;
+  }
+
+  async count(where?: Where): Promise<number> {
+    return this.coll.countDocuments(whereFilter(where), this.opts);
+  }
+
+  async find(query: FindQuery = {}): Promise<Page<T>> {
+    const sort: Array<[string, 'asc' | 'desc']> = [...(query.sort ?? [])].filter(([f]) => f !== 'id');
+    const idDir = query.sort?.length ? query.sort[query.sort.length - 1]![1] : 'asc';
+    sort.push(['id', idDir]);
+    const and: Document[] = [whereFilter(query.where)];
+    if (query.cursor) {
+      const values = decodeCursor(query.cursor);
+      if (values.length !== sort.length) decodeCursor('!'); // throws InvalidCursorError
+      // Keyset: (a > x) OR (a = x AND b > y) OR ...
+      const ors: Document[] = [];
+      for (let i = 0; i < sort.length; i++) {
+        const branch: Document[] = [];
+        for (let j = 0; j < i; j++) branch.push({ [field(sort[j]![0])]: values[j] ?? null });
+        const next = after(field(sort[i]![0]), values[i] ?? null, sort[i]![1]);
+        if (!next) continue;
+        branch.push(next);
+        ors.push(branch.length === 1 ? branch[0]! : { $and: branch });
+      }
+      and.push(ors.length ? { $or: ors } : { _id: { $in: [] } });
+    }
+    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const rows = await this.coll
+      .find({ $and: and } as Filter<Stored>, this.opts)
+      .sort(sort.map(([f, d]) => [field(f), d === 'asc' ? 1 : -1] as [string, 1 | -1]))
+      .limit(limit + 1)
+      .toArray();
+    const items = rows.slice(0, limit).map((r) => fromStored<T>(r));
+    const last = items[items.length - 1];
+    const next_cursor = rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null;
+    return { items, next_cursor };
+  }
+}
+
+/** Operations bound to one session (inside withTransaction) or to none (autocommit). */
+class MongoOps implements ReadStoreTx {
+  constructor(
+    protected readonly db: Db,
+    protected readonly session?: ClientSession,
+  ) {}
+
+  collection<T extends Doc = Doc>(name: string): Collection<T> {
+    return new MongoCollection<T>(name, this.db.collection<Stored>(collName(name)), this.session);
+  }
+
+  protected get checkpoints(): MongoCollectionType<CheckpointDoc> {
+    return this.db.collection<CheckpointDoc>('checkpoints');
+  }
+
+  async getCheckpoint(name: string): Promise<number> {
+    const doc = await this.checkpoints.findOne({ _id: name }, this.session ? { session: this.session } : {});
+    return doc?.position ?? 0;
+  }
+
+  async setCheckpoint(name: string, position: number): Promise<void> {
+    await this.checkpoints.updateOne({ _id: name }, { $set: { position } }, { upsert: true, ...(this.session ? { session: this.session } : {}) });
+  }
+}
+
+/**
+ * Production read store over MongoDB (a replica set: transactions need one). Each read-model
+ * collection is `rm_<name>` with the document id as `_id`; checkpoints live in `checkpoints`.
+ * transaction(fn) runs fn inside session.withTransaction, which may call fn again on a transient
+ * error, so fn must only do read-store work (projection handlers are idempotent by design).
+ */
+export class MongoReadStore extends MongoOps implements ReadStore {
+  readonly kind = 'mongodb';
+
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+  ) {
+    super(db);
+  }
+
+  static async connect(url: string, dbName: string): Promise<MongoReadStore> {
+    const client = await MongoClient.connect(url);
+    return new MongoReadStore(client, client.db(dbName));
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    const name = collName(spec.name);
+    const existing = await this.db.listCollections({ name }, { nameOnly: true }).toArray();
+    if (existing.length === 0) {
+      try {
+        await this.db.createCollection(name);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists: created concurrently
+      }
+    }
+    for (const idx of spec.indexes ?? []) {
+      const fields = idx.fields.map(field);
+      const idxName = `${name}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`;
+      await this.db.collection(name).createIndex(
+        Object.fromEntries(fields.map((f) => [f, 1])),
+        idx.unique
+          ? // Like SQLite's UNIQUE: documents lacking a field do not collide with each other.
+            { name: idxName, unique: true, partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $exists: true }])) }
+          : { name: idxName },
+      );
+    }
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    await this.db.collection(collName(name)).deleteMany({});
+  }
+
+  async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(() => fn(new MongoOps(this.db, session)));
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  async listCheckpoints(): Promise<Record<string, number>> {
+    const rows = await this.checkpoints.find({}).toArray();
+    return Object.fromEntries(rows.map((r) => [r._id, r.position]));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const res = await this.db.command({ ping: 1 });
+      return res.ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

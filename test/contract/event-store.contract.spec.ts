@@ -1,0 +1,307 @@
+/**
+ * The EventStore contract: one suite, run against every adapter. SQLite always; KurrentDB when
+ * EVENTSTORE_URL is set. Tests never assume an empty store: they use fresh stream names and event
+ * types and read $all from the head position taken at their start.
+ */
+import { ConcurrencyError, type EventStore, type StoredEvent, type Subscription } from '../../src/eventstore/event-store.port.js';
+import { verifyChain } from '../../src/eventstore/hash-chain.js';
+import { deliveryReport, kurrentHarness, sleep, sqliteHarness, uid, waitFor, type EventStoreHarness } from './helpers/event-store-harness.js';
+
+const ev = (type: string, n: number) => ({ type, data: { n } });
+
+function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreHarness>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let h: EventStoreHarness;
+    let store: EventStore;
+    const subs: Subscription[] = [];
+    const sub = (s: Subscription) => (subs.push(s), s);
+
+    beforeEach(async () => {
+      h = await makeHarness();
+      store = await h.open();
+    });
+    afterEach(async () => {
+      for (const s of subs.splice(0)) await s.close();
+      await h.cleanup();
+    });
+
+    it('round-trips events with every envelope field, and applies defaults', async () => {
+      const stream = `rt-${uid()}`;
+      const id = crypto.randomUUID();
+      const res = await store.append(
+        stream,
+        [
+          { id, type: 'ThingHappened', data: { a: 1, nested: { b: [1, 'x', null] } }, schema_version: 3, occurred_at: '2024-05-06T07:08:09.000Z', metadata: { actor_id: 'u1', tenant_id: 't1', correlation_id: 'c1', causation_id: 'k1', ip: '127.0.0.1', user_agent: 'jest', custom: 'yes' } },
+          { type: 'OtherHappened', data: {} },
+        ],
+        'no_stream',
+      );
+      expect(res.version).toBe(1);
+      expect(res.events.map((e) => e.version)).toEqual([0, 1]);
+      expect(res.position).toBe(res.events[1]!.position);
+      expect(res.events[1]!.position).toBeGreaterThan(res.events[0]!.position);
+      const read = await store.readStream(stream);
+      expect(read).toEqual(res.events);
+      const [first, second] = read as [StoredEvent, StoredEvent];
+      expect(first).toMatchObject({ id, type: 'ThingHappened', stream, version: 0, schema_version: 3, occurred_at: '2024-05-06T07:08:09.000Z', data: { a: 1, nested: { b: [1, 'x', null] } } });
+      expect(first.metadata).toMatchObject({ actor_id: 'u1', tenant_id: 't1', correlation_id: 'c1', causation_id: 'k1', ip: '127.0.0.1', user_agent: 'jest', custom: 'yes', prev_hash: null });
+      expect(second.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(second.schema_version).toBe(1);
+      expect(Number.isNaN(Date.parse(second.occurred_at))).toBe(false);
+      expect(await store.readStream(stream, 1)).toEqual([second]);
+      expect(await store.streamVersion(stream)).toBe(1);
+      expect(await store.streamVersion(`missing-${uid()}`)).toBe(-1);
+      expect(await store.readStream(`missing-${uid()}`)).toEqual([]);
+    });
+
+    it('enforces expected versions with a typed ConcurrencyError', async () => {
+      const stream = `ev-${uid()}`;
+      await store.append(stream, [ev('A', 0)], 'no_stream');
+      const err = await store.append(stream, [ev('A', 1)], 'no_stream').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConcurrencyError);
+      expect(err).toMatchObject({ code: 'concurrency_conflict', stream, expected: 'no_stream', actual: 0 });
+      expect((await store.append(stream, [ev('A', 1)], 0)).version).toBe(1);
+      const stale = await store.append(stream, [ev('A', 2)], 0).catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(ConcurrencyError);
+      expect(stale).toMatchObject({ expected: 0, actual: 1 });
+      const ahead = await store.append(stream, [ev('A', 2)], 5).catch((e: unknown) => e);
+      expect(ahead).toMatchObject({ expected: 5, actual: 1 });
+      const onMissing = await store.append(`ev-${uid()}`, [ev('A', 0)], 0).catch((e: unknown) => e);
+      expect(onMissing).toBeInstanceOf(ConcurrencyError);
+      expect(onMissing).toMatchObject({ actual: -1 });
+      expect((await store.append(stream, [ev('A', 2)], 'any')).version).toBe(2);
+      expect((await store.append(`ev-${uid()}`, [ev('A', 0)], 'any')).version).toBe(0);
+      expect(await store.streamVersion(stream)).toBe(2);
+      expect((await store.readStream(stream)).map((e) => e.data.n)).toEqual([0, 1, 2]);
+    });
+
+    it('lets exactly one of several concurrent appends with the same expected version win', async () => {
+      const stream = `race-${uid()}`;
+      await store.append(stream, [ev('Seed', 0)], 'no_stream');
+      const other = await h.openSecond();
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).append(stream, [ev('Raced', i), ev('Raced', i)], 0)),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected).toHaveLength(5);
+      for (const r of rejected) expect(r.reason).toBeInstanceOf(ConcurrencyError);
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.version)).toEqual([0, 1, 2]);
+      expect(verifyChain(events)).toBeNull();
+    });
+
+    it("never forks the hash chain under concurrent 'any' appends", async () => {
+      const stream = `any-${uid()}`;
+      const other = await h.openSecond();
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).append(stream, [ev('Any', i)], 'any')));
+      expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.version)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(verifyChain(events)).toBeNull();
+    });
+
+    it('lets exactly one of several OS processes win the same expected version', async () => {
+      if (!h.appendFromChild) return; // engine without a local file: covered by the in-process race above
+      const stream = `xproc-${uid()}`;
+      await store.append(stream, [ev('Seed', 0)], 'no_stream');
+      const startAt = Date.now() + 1500;
+      const outcomes = await Promise.all(Array.from({ length: 4 }, () => h.appendFromChild!(stream, 0, startAt, 3)));
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok && o.conflict)).toHaveLength(3);
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.version)).toEqual([0, 1, 2, 3]);
+      expect(verifyChain(events)).toBeNull();
+    }, 30_000);
+
+    it('reads $all in commit order across interleaved streams, from an exclusive position, with limit and types', async () => {
+      const base = await store.headPosition();
+      const [a, b] = [`ia-${uid()}`, `ib-${uid()}`];
+      const [tA, tB] = [`TypeA${uid()}`, `TypeB${uid()}`];
+      const written: StoredEvent[] = [];
+      for (let i = 0; i < 5; i++) {
+        written.push(...(await store.append(a, [ev(tA, i)], i === 0 ? 'no_stream' : i - 1)).events);
+        written.push(...(await store.append(b, [ev(tB, i), ev(tB, i + 100)], 'any')).events);
+      }
+      const all = await store.readAll({ from: base });
+      expect(all).toEqual(written);
+      expect(all.every((e, i) => i === 0 || e.position > all[i - 1]!.position)).toBe(true);
+      expect(await store.readAll({ from: written[3]!.position })).toEqual(written.slice(4));
+      expect(await store.readAll({ from: base, limit: 4 })).toEqual(written.slice(0, 4));
+      expect(await store.readAll({ from: written[2]!.position, limit: 3 })).toEqual(written.slice(3, 6));
+      expect(await store.readAll({ from: base, types: [tA] })).toEqual(written.filter((e) => e.type === tA));
+      expect(await store.readAll({ from: base, types: [tA, tB], limit: 2 })).toEqual(written.slice(0, 2));
+      expect(await store.readAll({ from: written[written.length - 1]!.position })).toEqual([]);
+      expect(await store.readAll({ from: base, types: [`Nothing${uid()}`] })).toEqual([]);
+    });
+
+    it('reports the head position of the newest event', async () => {
+      const before = await store.headPosition();
+      const res = await store.append(`head-${uid()}`, [ev('H', 1), ev('H', 2)], 'no_stream');
+      expect(res.position).toBeGreaterThan(before);
+      expect(await store.headPosition()).toBe(res.position);
+    });
+
+    it('hash-chains each stream and the chain detects alteration', async () => {
+      const stream = `chain-${uid()}`;
+      await store.append(stream, [ev('C', 0), ev('C', 1)], 'no_stream');
+      await store.append(stream, [ev('C', 2)], 1);
+      await store.append(`chain-other-${uid()}`, [ev('C', 9)], 'any');
+      await store.append(stream, [ev('C', 3)], 'any');
+      const events = await store.readStream(stream);
+      expect(events[0]!.metadata.prev_hash).toBeNull();
+      for (let i = 1; i < events.length; i++) expect(events[i]!.metadata.prev_hash).toBe(events[i - 1]!.metadata.hash);
+      expect(events.every((e) => /^[0-9a-f]{64}$/.test(String(e.metadata.hash)))).toBe(true);
+      expect(verifyChain(events)).toBeNull();
+
+      const altered = structuredClone(events);
+      altered[2]!.data = { n: 999 };
+      expect(verifyChain(altered)).toMatchObject({ version: 2, reason: 'hash_mismatch' });
+      expect(verifyChain(events.filter((e) => e.version !== 1))).toMatchObject({ version: 2, reason: 'prev_hash_mismatch' });
+
+      if (h.tamper) {
+        await h.tamper(stream, 1, { n: 'forged' });
+        const tampered = await (await h.openSecond()).readStream(stream);
+        expect(tampered[1]!.data).toEqual({ n: 'forged' });
+        expect(verifyChain(tampered)).toMatchObject({ stream, version: 1, reason: 'hash_mismatch' });
+      }
+    });
+
+    it('subscribes from a checkpoint: catch-up once and in order, then live', async () => {
+      const base = await store.headPosition();
+      const type = `Sub${uid()}`;
+      const stream = `sub-${uid()}`;
+      for (let i = 0; i < 7; i++) await store.append(stream, [ev(type, i)], 'any');
+      const got: StoredEvent[] = [];
+      let caughtUp = 0;
+      // On a fresh store this is a subscription from position 0 over the whole unfiltered log.
+      const types = base === 0 ? undefined : [type];
+      sub(store.subscribe({ from: base, types, batchSize: 3, onEvent: (e) => void got.push(e), onCaughtUp: () => caughtUp++ }));
+      await waitFor(() => caughtUp === 1 && got.length === 7, 10_000, 'catch-up');
+      await store.append(stream, [ev(type, 7), ev(type, 8)], 'any');
+      await store.append(`sub-${uid()}`, [ev(type, 9)], 'any');
+      await waitFor(() => got.length >= 10, 10_000, 'live events');
+      await sleep(100);
+      const expected = await store.readAll({ from: base, types });
+      expect(got).toEqual(expected);
+      expect(got.map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(caughtUp).toBe(1);
+    });
+
+    it('resumes from its last checkpoint with no duplicates and no gaps, including events appended while closed', async () => {
+      const base = await store.headPosition();
+      const type = `Resume${uid()}`;
+      const streams = [`r1-${uid()}`, `r2-${uid()}`, `r3-${uid()}`];
+      let counter = 0;
+      const writeSome = async (n: number) => {
+        for (let i = 0; i < n; i++) await store.append(streams[counter % 3]!, [ev(type, counter++)], 'any');
+      };
+      const delivered: StoredEvent[] = [];
+      let checkpoint = base;
+      const open = () =>
+        store.subscribe({
+          from: checkpoint,
+          types: [type],
+          batchSize: 4,
+          onEvent: async (e) => {
+            delivered.push(e);
+            await sleep(1);
+            checkpoint = e.position;
+          },
+        });
+      await writeSome(10);
+      for (let round = 0; round < 4; round++) {
+        const s = open();
+        const writer = writeSome(8); // appends race with delivery and with close
+        await waitFor(() => delivered.length >= 5 + round * 5, 10_000, `round ${round}`);
+        await s.close();
+        await writer;
+        await writeSome(3); // appended while closed
+      }
+      const last = sub(open());
+      await waitFor(() => delivered.length >= counter, 15_000, 'final catch-up');
+      await sleep(150);
+      await last.close();
+      const expected = await store.readAll({ from: base, types: [type], limit: 10_000 });
+      expect(expected).toHaveLength(counter);
+      expect(deliveryReport(delivered, expected)).toEqual({ duplicates: 0, gaps: 0, ordered: true, extra: 0 });
+      expect(delivered.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    }, 60_000);
+
+    it('delivers appends made by another store instance to a running subscription', async () => {
+      const base = await store.headPosition();
+      const type = `Cross${uid()}`;
+      const got: StoredEvent[] = [];
+      let caughtUp = false;
+      sub(store.subscribe({ from: base, types: [type], onEvent: (e) => void got.push(e), onCaughtUp: () => (caughtUp = true) }));
+      await waitFor(() => caughtUp, 10_000, 'caught up');
+      const other = await h.openSecond();
+      await other.append(`cross-${uid()}`, [ev(type, 1), ev(type, 2)], 'no_stream');
+      await waitFor(() => got.length === 2, 10_000, 'event from another instance');
+      expect(got.map((e) => e.data.n)).toEqual([1, 2]);
+    });
+
+    it('delivers appends made by another OS process to a running subscription', async () => {
+      if (!h.appendFromChild) return;
+      const base = await store.headPosition();
+      const got: StoredEvent[] = [];
+      let caughtUp = false;
+      sub(store.subscribe({ from: base, types: ['ChildAppended'], onEvent: (e) => void got.push(e), onCaughtUp: () => (caughtUp = true) }));
+      await waitFor(() => caughtUp, 10_000, 'caught up');
+      const outcome = await h.appendFromChild(`child-${uid()}`, 'no_stream', 0, 3);
+      expect(outcome.ok).toBe(true);
+      await waitFor(() => got.length === 3, 10_000, 'event from a child process');
+      expect(got.map((e) => e.version)).toEqual([0, 1, 2]);
+    }, 30_000);
+
+    it('delivers consecutive pages with onBatch', async () => {
+      const base = await store.headPosition();
+      const type = `Batch${uid()}`;
+      for (let i = 0; i < 11; i++) await store.append(`batch-${uid()}`, [ev(type, i)], 'no_stream');
+      const batches: StoredEvent[][] = [];
+      let caughtUp = false;
+      sub(store.subscribe({ from: base, types: [type], batchSize: 4, onBatch: (b) => void batches.push(b), onCaughtUp: () => (caughtUp = true) }));
+      await waitFor(() => caughtUp, 10_000, 'caught up');
+      expect(batches.map((b) => b.length)).toEqual([4, 4, 3]);
+      await store.append(`batch-${uid()}`, [ev(type, 11), ev(type, 12)], 'no_stream');
+      await waitFor(() => batches.flat().length === 13, 10_000, 'live batch');
+      const flat = batches.flat();
+      expect(batches.every((b) => b.length > 0)).toBe(true);
+      expect(flat.map((e) => e.data.n)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+      expect(flat).toEqual(await store.readAll({ from: base, types: [type] }));
+    });
+
+    it('redelivers an event whose handler failed, without skipping or duplicating the rest', async () => {
+      const base = await store.headPosition();
+      const type = `Fail${uid()}`;
+      await store.append(`fail-${uid()}`, [0, 1, 2, 3].map((n) => ev(type, n)), 'no_stream');
+      const handled: number[] = [];
+      const errors: unknown[] = [];
+      let failOnce = true;
+      sub(
+        store.subscribe({
+          from: base,
+          types: [type],
+          onError: (e) => errors.push(e),
+          onEvent: (e) => {
+            if (e.data.n === 2 && failOnce) {
+              failOnce = false;
+              throw new Error('transient');
+            }
+            handled.push(e.data.n as number);
+          },
+        }),
+      );
+      await waitFor(() => handled.length === 4, 10_000, 'retry');
+      expect(handled).toEqual([0, 1, 2, 3]);
+      expect(errors).toHaveLength(1);
+    });
+  });
+}
+
+eventStoreContract('sqlite', async () => sqliteHarness());
+
+const kurrentUrl = process.env.EVENTSTORE_URL;
+(kurrentUrl ? describe : describe.skip)('KurrentDB (EVENTSTORE_URL)', () => {
+  eventStoreContract('kurrentdb', () => kurrentHarness(kurrentUrl!));
+});
