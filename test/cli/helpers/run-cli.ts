@@ -1,0 +1,26 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Builds dist once when it is older than the sources (same rule as `npm start`); tolerant of others' type errors. */
+export function ensureBuilt(entry = 'dist/src/cli/main.js'): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-build.mjs'), entry, '--allow-type-errors'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (`npm run cli -- ...` minus npm) against the given DATA_DIR. */
+export function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): CliResult {
+  const res = spawnSync(process.execPath, [join(ROOT, 'scripts/cli.mjs'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+    timeout: 120_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
