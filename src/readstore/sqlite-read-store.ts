@@ -64,11 +64,15 @@ function whereSql(where: Where | undefined, params: unknown[]): string {
       }
     }
     if (ops.in) {
-      if (ops.in.length === 0) parts.push('0');
-      else {
-        parts.push(`${f} IN (${ops.in.map(() => '?').join(',')})`);
-        params.push(...ops.in.map(bind));
+      // SQL's IN never matches NULL; a null in the list means "null or missing" as for eq.
+      const values = ops.in.filter((v) => v !== null);
+      const alts: string[] = [];
+      if (values.length > 0) {
+        alts.push(`${f} IN (${values.map(() => '?').join(',')})`);
+        params.push(...values.map(bind));
       }
+      if (values.length < ops.in.length) alts.push(`${f} IS NULL`);
+      parts.push(alts.length ? `(${alts.join(' OR ')})` : '0');
     }
   }
   return parts.length ? parts.join(' AND ') : '1';
@@ -139,8 +143,14 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
           ands.push(`${field(sort[j]![0])} IS ?`);
           params.push(bind(values[j]));
         }
-        ands.push(`${field(sort[i]![0])} ${sort[i]![1] === 'asc' ? '>' : '<'} ?`);
-        params.push(bind(values[i]));
+        // NULL (and missing) sorts first ascending / last descending, and `x > NULL` is never
+        // true: "after" a NULL ascending is any non-NULL; "after" x descending includes NULLs.
+        const f = field(sort[i]![0]);
+        const v = values[i] ?? null;
+        if (sort[i]![1] === 'asc') ands.push(v === null ? `${f} IS NOT NULL` : `${f} > ?`);
+        else if (v === null) ands.push('0');
+        else ands.push(`(${f} < ? OR ${f} IS NULL)`);
+        if (v !== null) params.push(bind(v));
         ors.push(`(${ands.join(' AND ')})`);
       }
       conds.push(`(${ors.join(' OR ')})`);
