@@ -94,21 +94,23 @@ class MongoCollection<T extends Doc> implements Collection<T> {
 
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
     const update: Document = {};
-    const set = Object.fromEntries(Object.entries(patch.set ?? {}).filter(([k]) => k !== 'id' && k !== '_id'));
-    const inc = Object.fromEntries(Object.entries(patch.inc ?? {}).filter(([k]) => k !== 'id' && k !== '_id'));
-    const unset = (patch.unset ?? []).filter((k) => k !== 'id' && k !== '_id');
+    const keep = (k: string) => k !== 'id' && k !== '_id';
+    const unset = (patch.unset ?? []).filter(keep);
+    // applyPatch order is set, then inc, then unset; MongoDB rejects one path in two operators,
+    // so fold those cases into the single operator that gives the same result.
+    const set: Record<string, unknown> = Object.fromEntries(Object.entries(patch.set ?? {}).filter(([k]) => keep(k) && !unset.includes(k)));
+    const inc: Record<string, number> = {};
+    for (const [k, v] of Object.entries(patch.inc ?? {})) {
+      if (!keep(k) || unset.includes(k)) continue;
+      if (k in set) set[k] = (typeof set[k] === 'number' ? (set[k] as number) : 0) + v;
+      else inc[k] = v;
+    }
     for (const k of [...Object.keys(set), ...Object.keys(inc), ...unset]) field(k);
     if (Object.keys(set).length) update.$set = set;
     if (Object.keys(inc).length) update.$inc = inc;
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    if (Object.keys(update).length === 0) {
-      // An empty update document is an error in MongoDB: only check (or create) the document.
-      if (await this.coll.findOne({ _id: id }, { ...this.opts, projection: { _id: 1 } })) return true;
-      if (options.upsert) {
-        await this.coll.updateOne({ _id: id }, { $setOnInsert: { _id: id } }, { ...this.opts, upsert: true });
-      }
-      return false;
-    }
+    // MongoDB 5.0+ accepts an empty $set as a no-op (still matching, and upserting when asked).
+    if (Object.keys(update).length === 0) update.$set = {};
     const res = await this.coll.updateOne({ _id: id }, update, { ...this.opts, upsert: options.upsert === true });
     return res.matchedCount > 0;
   }
@@ -201,21 +203,28 @@ export class MongoReadStore extends MongoOps implements ReadStore {
 
   static async connect(url: string, dbName: string): Promise<MongoReadStore> {
     const client = await MongoClient.connect(url);
-    return new MongoReadStore(client, client.db(dbName));
+    const store = new MongoReadStore(client, client.db(dbName));
+    // Created up front: the first setCheckpoint may run inside a transaction.
+    await store.createIfMissing('checkpoints');
+    return store;
+  }
+
+  private async createIfMissing(name: string): Promise<void> {
+    const existing = await this.db.listCollections({ name }, { nameOnly: true }).toArray();
+    if (existing.length > 0) return;
+    try {
+      await this.db.createCollection(name);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists: created concurrently
+    }
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     const name = collName(spec.name);
-    const existing = await this.db.listCollections({ name }, { nameOnly: true }).toArray();
-    if (existing.length === 0) {
-      try {
-        await this.db.createCollection(name);
-      } catch (err) {
-        if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists: created concurrently
-      }
-    }
+    await this.createIfMissing(name);
     for (const idx of spec.indexes ?? []) {
       const fields = idx.fields.map(field);
+      if (fields.length === 1 && fields[0] === '_id') continue; // the primary key is already a unique index
       const idxName = `${name}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`;
       await this.db.collection(name).createIndex(
         Object.fromEntries(fields.map((f) => [f, 1])),

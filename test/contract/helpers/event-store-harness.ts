@@ -94,6 +94,26 @@ export async function kurrentHarness(url: string): Promise<EventStoreHarness> {
   };
 }
 
+/** KurrentDbEventStore over the in-memory FakeKurrentDbClient: checks the adapter's own logic only. */
+export async function kurrentFakeHarness(): Promise<EventStoreHarness> {
+  const { KurrentDbEventStore } = await import('../../../src/eventstore/kurrentdb-event-store.js');
+  const { FakeKurrentDbClient } = await import('./fake-kurrentdb-client.js');
+  const client = new FakeKurrentDbClient() as unknown as ConstructorParameters<typeof KurrentDbEventStore>[0];
+  const stores: EventStore[] = [];
+  const open = async () => {
+    const s = new KurrentDbEventStore(client);
+    stores.push(s);
+    return s;
+  };
+  return {
+    open,
+    openSecond: open,
+    async cleanup() {
+      for (const s of stores.splice(0)) await s.close();
+    },
+  };
+}
+
 export const uid = (): string => randomUUID().replace(/-/g, '').slice(0, 12);
 
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
