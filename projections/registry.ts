@@ -1,0 +1,10 @@
+import type { ProjectionDefinition } from '../src/projections-runtime/projection.js';
+import { securityEventsProjection } from './security-events.js';
+import { sessionsProjection } from './sessions.js';
+import { usersProjection } from './users.js';
+
+/**
+ * Every projection of the product, one file per read model in this folder. The order is the
+ * order in which a page of events is applied; projections must not read each other's models.
+ */
+export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection];

@@ -1,0 +1,92 @@
+import { defineProjection } from '../src/projections-runtime/projection.js';
+import type { UserEvent } from '../src/identity/users/user.decider.js';
+import type { TenantEvent } from '../src/identity/tenants/tenant.decider.js';
+
+/** Users (profile, no secrets), tenants and memberships: what the members API and token issuing read. */
+export interface UserView {
+  id: string;
+  email: string;
+  display_name: string;
+  language: 'sv' | 'en';
+  sys_roles: string[];
+  created_at: string;
+  password_changed_at: string | null;
+  [k: string]: unknown;
+}
+export interface MembershipView {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  roles: string[];
+  joined_at: string;
+  roles_changed_at: string;
+  [k: string]: unknown;
+}
+export interface TenantView {
+  id: string;
+  name: string;
+  tenant_type: string;
+  created_at: string;
+  [k: string]: unknown;
+}
+
+export const membershipId = (tenantId: string, userId: string) => `${tenantId}:${userId}`;
+
+export const usersProjection = defineProjection({
+  name: 'users',
+  collections: [
+    { name: 'users', indexes: [{ fields: ['email'], unique: true }] },
+    { name: 'memberships', indexes: [{ fields: ['tenant_id', 'joined_at'] }, { fields: ['user_id', 'joined_at'] }] },
+    { name: 'tenants' },
+  ],
+  handles: ['UserRegistered', 'PasswordChanged', 'MembershipGranted', 'MemberRolesChanged', 'SysRolesGranted', 'TenantCreated'],
+  async apply(event, tx) {
+    const e = { type: event.type, data: event.data } as UserEvent | TenantEvent;
+    const users = tx.collection<UserView>('users');
+    const memberships = tx.collection<MembershipView>('memberships');
+    switch (e.type) {
+      case 'TenantCreated':
+        await tx.collection<TenantView>('tenants').upsert({
+          id: e.data.tenant_id,
+          name: e.data.name,
+          tenant_type: e.data.tenant_type,
+          created_at: event.occurred_at,
+        });
+        break;
+      case 'UserRegistered':
+        await users.upsert({
+          id: e.data.user_id,
+          email: e.data.email,
+          display_name: e.data.display_name,
+          language: e.data.language,
+          sys_roles: [],
+          created_at: event.occurred_at,
+          password_changed_at: null,
+        });
+        break;
+      case 'PasswordChanged':
+        await users.patch(e.data.user_id, { set: { password_changed_at: event.occurred_at } });
+        break;
+      case 'SysRolesGranted': {
+        const u = await users.get(e.data.user_id);
+        if (u) await users.patch(u.id, { set: { sys_roles: [...new Set([...u.sys_roles, ...e.data.sys_roles])].sort() } });
+        break;
+      }
+      case 'MembershipGranted':
+        await memberships.upsert({
+          id: membershipId(e.data.tenant_id, e.data.user_id),
+          tenant_id: e.data.tenant_id,
+          user_id: e.data.user_id,
+          roles: e.data.roles,
+          joined_at: event.occurred_at,
+          roles_changed_at: event.occurred_at,
+        });
+        break;
+      case 'MemberRolesChanged':
+        await memberships.patch(membershipId(e.data.tenant_id, e.data.user_id), { set: { roles: e.data.roles, roles_changed_at: event.occurred_at } });
+        break;
+      default:
+        break;
+    }
+  },
+});

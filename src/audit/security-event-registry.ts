@@ -1,0 +1,12 @@
+import type { MailTemplates, SecurityEventRule } from './security-event-rule.js';
+import { IDENTITY_MAIL_TEMPLATES, IDENTITY_SECURITY_EVENTS } from '../identity/identity.security-events.js';
+
+/** Every context's security-event rules and mail texts. A new context adds its two lists here. */
+export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [...IDENTITY_SECURITY_EVENTS];
+export const SECURITY_MAIL_TEMPLATES: MailTemplates = { ...IDENTITY_MAIL_TEMPLATES };
+
+export const rulesByEvent = (): Map<string, SecurityEventRule[]> => {
+  const m = new Map<string, SecurityEventRule[]>();
+  for (const r of SECURITY_EVENT_RULES) m.set(r.event, [...(m.get(r.event) ?? []), r]);
+  return m;
+};

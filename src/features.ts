@@ -1,0 +1,6 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import { IdentityModule } from './identity/identity.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+
+/** The bounded contexts served by the app. Each later capability adds its module here. */
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [NotificationsModule, IdentityModule];

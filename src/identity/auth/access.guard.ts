@@ -1,0 +1,79 @@
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
+import { DomainError, forbidden, unauthorized } from '../../shared/errors.js';
+import { currentContext } from '../../shared/request-context.js';
+import type { AccessTokenClaims, AuthContext } from './auth-context.js';
+import { FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from './decorators.js';
+import { MFA_POLICY_HOOK, type MfaPolicyHook } from './mfa-policy.hook.js';
+import { StepUpService } from './step-up.service.js';
+import type { SessionView } from '../../../projections/sessions.js';
+
+class JwtPassportGuard extends AuthGuard('jwt') {
+  handleRequest<T>(err: unknown, user: T, info: unknown): T {
+    if (err instanceof DomainError) throw err;
+    if (err || !user) {
+      const noToken = info instanceof Error && /No auth token/i.test(info.message);
+      throw noToken
+        ? unauthorized('unauthenticated', 'An access token is required (Authorization: Bearer ...).')
+        : unauthorized('invalid_token', 'The access token is not valid.');
+    }
+    return user;
+  }
+}
+
+/**
+ * The one global guard: a valid access token whose session is still active (revocation
+ * works on the very next request), sys roles, the tenant MFA policy, and step-up freshness.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly jwt = new JwtPassportGuard();
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+    private readonly stepUp: StepUpService,
+    @Optional() @Inject(MFA_POLICY_HOOK) private readonly policy?: MfaPolicyHook,
+  ) {}
+
+  private meta<T>(key: string, ctx: ExecutionContext): T | undefined {
+    return this.reflector.getAllAndOverride<T>(key, [ctx.getHandler(), ctx.getClass()]);
+  }
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http' || this.meta<boolean>(IS_PUBLIC, ctx)) return true;
+    await this.jwt.canActivate(ctx);
+    const req = ctx.switchToHttp().getRequest<AuthedRequest & { user: AccessTokenClaims }>();
+    const claims = req.user;
+    const session = await this.reads.collection<SessionView>('sessions').get(claims.sid);
+    if (!session || session.status !== 'active' || session.user_id !== claims.sub) {
+      throw unauthorized('session_revoked', 'This session has been revoked or has ended; log in again.');
+    }
+    const auth: AuthContext = {
+      user_id: claims.sub,
+      tenant_id: claims.tid,
+      session_id: claims.sid,
+      roles: claims.roles ?? [],
+      sys_roles: claims.sys ?? [],
+      amr: claims.amr ?? [],
+      auth_time: claims.auth_time,
+      mfa_at: claims.mfa_at ?? null,
+    };
+    req.auth = auth;
+    const rc = currentContext();
+    if (rc) {
+      rc.actor_id = auth.user_id;
+      rc.tenant_id = auth.tenant_id;
+    }
+
+    const sysRoles = this.meta<string[]>(SYS_ROLES, ctx);
+    if (sysRoles && !sysRoles.some((r) => auth.sys_roles.includes(r))) {
+      throw forbidden('sys_role_required', `This operation needs one of the platform roles: ${sysRoles.join(', ')}.`);
+    }
+    if (this.policy && !this.meta<boolean>(MFA_EXEMPT, ctx)) await this.policy.enforce(auth);
+    if (this.meta<boolean>(FRESH_MFA, ctx)) await this.stepUp.assertFresh(auth);
+    return true;
+  }
+}

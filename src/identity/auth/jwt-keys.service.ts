@@ -1,0 +1,72 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import type { AccessTokenClaims } from './auth-context.js';
+
+export const JWT_ISSUER = 'petanque-life';
+export const JWT_AUDIENCE = 'petanque-life-api';
+
+/**
+ * ES256 signing key for access tokens: from JWT_PRIVATE_KEY (PEM) or, embedded default, a
+ * key file created once in DATA_DIR/keys with mode 0600. The public key is served as JWKS.
+ */
+@Injectable()
+export class JwtKeys implements OnModuleInit {
+  private privateKey!: KeyObject;
+  publicKeyPem!: string;
+  kid!: string;
+  private jwk!: JWK;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const pem = process.env.JWT_PRIVATE_KEY ?? this.keyFile();
+    this.privateKey = createPrivateKey(pem);
+    const publicKey = createPublicKey(this.privateKey);
+    this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const jwk = await exportJWK(publicKey);
+    this.kid = await calculateJwkThumbprint(jwk);
+    this.jwk = { ...jwk, kid: this.kid, alg: 'ES256', use: 'sig' };
+  }
+
+  private keyFile(): string {
+    const dir = join(this.config.dataDir, 'keys');
+    const file = join(dir, 'jwt-es256.pem');
+    if (!existsSync(file)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      try {
+        writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    return readFileSync(file, 'utf8');
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.jwk] };
+  }
+
+  async sign(claims: AccessTokenClaims): Promise<{ token: string; expiresIn: number }> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const expiresIn = this.config.accessTokenTtlSeconds;
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: 'at+jwt' })
+      .setIssuer(JWT_ISSUER)
+      .setAudience(JWT_AUDIENCE)
+      .setSubject(claims.sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + expiresIn)
+      .setJti(randomUUID())
+      .sign(this.privateKey);
+    return { token, expiresIn };
+  }
+}

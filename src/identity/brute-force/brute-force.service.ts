@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { DomainError } from '../../shared/errors.js';
+import {
+  evolveBruteForce,
+  failureEvents,
+  initialBruteForce,
+  refusal,
+  type BruteForceEvent,
+  type BruteForceScope,
+  type BruteForceState,
+} from './brute-force.decider.js';
+
+export interface AttemptCounter {
+  scope: BruteForceScope;
+  /** Counter key: the user id for MFA (one counter across all factors), the e-mail hash for login. */
+  subject: string;
+  user_id: string | null;
+  /** Which factor or credential was tried, for the audit. */
+  factor: string | null;
+}
+
+export interface Outcome<T> {
+  ok: boolean;
+  value?: T;
+}
+
+const evolver = { initialState: initialBruteForce, evolve: evolveBruteForce };
+export const bruteForceStream = (scope: BruteForceScope, subject: string) => `bruteforce-${scope}-${subject}`;
+
+/**
+ * Runs one attempt under brute-force control. A refused attempt is not evaluated at all:
+ * 429 too_many_attempts with Retry-After, or 423 credential_locked. The claim, the failure
+ * and the reset are events, so the state is shared by every process and survives restarts.
+ */
+@Injectable()
+export class BruteForceService {
+  constructor(
+    private readonly repo: AggregateRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async attempt<T>(counter: AttemptCounter, evaluate: () => Promise<Outcome<T>>): Promise<Outcome<T> & { position: number }> {
+    const stream = bruteForceStream(counter.scope, counter.subject);
+    const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
+    await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
+      const now = this.clock.now().getTime();
+      const refused = refusal(state, now);
+      if (refused?.kind === 'locked') {
+        throw new DomainError('credential_locked', 423, 'Too many failed attempts: this credential is locked until it is reset.');
+      }
+      if (refused) {
+        throw new DomainError(
+          'too_many_attempts',
+          429,
+          `Too many attempts. Try again in ${refused.retryAfterSeconds} s.`,
+          { retry_after: refused.retryAfterSeconds },
+          { 'Retry-After': String(refused.retryAfterSeconds) },
+        );
+      }
+      return [{ type: 'AttemptClaimed', data: { ...base, at: new Date(now).toISOString() } }];
+    });
+
+    let outcome: Outcome<T>;
+    try {
+      outcome = await evaluate();
+    } catch (err) {
+      await this.resolve(stream, base, false);
+      throw err;
+    }
+    const position = await this.resolve(stream, base, outcome.ok);
+    return { ...outcome, position };
+  }
+
+  private async resolve(stream: string, base: Omit<AttemptCounter, 'subject'> & { key: string }, ok: boolean): Promise<number> {
+    const r = await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) =>
+      ok
+        ? [{ type: 'AttemptSucceeded', data: { ...base, previous_failures: state.failures } }]
+        : failureEvents(state, base, this.clock.now().getTime()),
+    );
+    return r.position;
+  }
+
+  /** Operator reset or a successful recovery path: unlock and clear the counter. */
+  async unlock(scope: BruteForceScope, subject: string, userId: string | null, by: string, reason: string): Promise<number> {
+    const r = await this.repo.execute<BruteForceState, BruteForceEvent>(bruteForceStream(scope, subject), evolver, (state) =>
+      state.failures > 0 || state.locked ? [{ type: 'CredentialUnlocked', data: { key: subject, scope, user_id: userId, by, reason } }] : [],
+    );
+    return r.position;
+  }
+
+  async state(scope: BruteForceScope, subject: string): Promise<BruteForceState> {
+    return (await this.repo.load(bruteForceStream(scope, subject), evolver)).state;
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { PassportModule } from '@nestjs/passport';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { SecurityEventsController } from '../audit/security-events.controller.js';
+import { AccessGuard } from './auth/access.guard.js';
+import { JwtKeys } from './auth/jwt-keys.service.js';
+import { JwtStrategy } from './auth/jwt.strategy.js';
+import { StepUpService } from './auth/step-up.service.js';
+import { BruteForceService } from './brute-force/brute-force.service.js';
+import { AuthController } from './login/auth.controller.js';
+import { LogInHandler } from './login/log-in.handler.js';
+import { MembersController } from './members/members.controller.js';
+import { SessionTokens } from './sessions/session-tokens.service.js';
+import { RefreshSessionHandler, RevokeOtherSessionsHandler, RevokeSessionHandler } from './sessions/session.handlers.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SysUsersController } from './sys.controller.js';
+import { BootstrapTenant, BootstrapTenantHandler } from './tenants/tenant.handlers.js';
+import { TENANT_TYPES, type TenantType } from './tenants/tenant.decider.js';
+import { AddMemberHandler, ChangeMemberRolesHandler, ChangePasswordHandler } from './users/user.handlers.js';
+import { logger } from '../shared/logger.js';
+
+/** Runs the BOOTSTRAP_* variables once the app is up (idempotent). */
+class BootstrapOnStart implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly commands: CommandBus,
+  ) {}
+  async onApplicationBootstrap(): Promise<void> {
+    const b = this.config.bootstrap;
+    if (!b) return;
+    if (!TENANT_TYPES.includes(b.tenantType as TenantType)) throw new Error(`BOOTSTRAP_TENANT_TYPE must be one of ${TENANT_TYPES.join(', ')}`);
+    const r = await this.commands.execute(new BootstrapTenant(b.tenantName, b.tenantType as TenantType, b.adminEmail, b.adminPassword));
+    logger.info({ tenant_id: r.tenant_id, user_id: r.user_id }, 'bootstrap tenant ready');
+  }
+}
+
+@Module({
+  imports: [PassportModule],
+  controllers: [AuthController, SessionsController, MembersController, SecurityEventsController, SysUsersController],
+  providers: [
+    JwtKeys,
+    JwtStrategy,
+    StepUpService,
+    BruteForceService,
+    SessionTokens,
+    LogInHandler,
+    RefreshSessionHandler,
+    RevokeSessionHandler,
+    RevokeOtherSessionsHandler,
+    AddMemberHandler,
+    ChangeMemberRolesHandler,
+    ChangePasswordHandler,
+    BootstrapTenantHandler,
+    { provide: BootstrapOnStart, inject: [APP_CONFIG, CommandBus], useFactory: (c: AppConfig, b: CommandBus) => new BootstrapOnStart(c, b) },
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [JwtKeys, StepUpService, BruteForceService, SessionTokens],
+})
+export class IdentityModule {}

@@ -1,0 +1,72 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '../../eventstore/event-store.port.js';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { sha256Hex } from '../../shared/crypto.js';
+import { forbidden, unauthorized } from '../../shared/errors.js';
+import { BruteForceService } from '../brute-force/brute-force.service.js';
+import { SessionTokens, type TokenPair } from '../sessions/session-tokens.service.js';
+import { verifyPassword } from '../users/password.js';
+import { userEvolver, userStream } from '../users/user.decider.js';
+import { TRUSTED_DEVICE_LOGIN, type TrustedDeviceLogin } from './trusted-device-login.port.js';
+import { Optional } from '@nestjs/common';
+
+export class LogIn {
+  constructor(
+    readonly email: string,
+    readonly password: string,
+    readonly tenantId: string | undefined,
+    readonly deviceToken: string | undefined,
+  ) {}
+}
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+export const emailStream = (email: string) => `email-${sha256Hex(normaliseEmail(email))}`;
+
+/** Resolves the user id that owns an e-mail from its reservation stream (strongly consistent). */
+export async function userIdForEmail(events: EventStore, email: string): Promise<string | null> {
+  const [reserved] = await events.readStream(emailStream(email));
+  return reserved ? (reserved.data.user_id as string) : null;
+}
+
+const INVALID = () => unauthorized('invalid_credentials', 'The e-mail address or password is incorrect.');
+
+/**
+ * Password login. The brute-force counter is keyed by the e-mail's hash, so an unknown
+ * address behaves exactly like a known one (same answers, same backoff, same timing).
+ */
+@CommandHandler(LogIn)
+export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { position: number }> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly repo: AggregateRepository,
+    private readonly bruteForce: BruteForceService,
+    private readonly tokens: SessionTokens,
+    @Optional() @Inject(TRUSTED_DEVICE_LOGIN) private readonly trusted?: TrustedDeviceLogin,
+  ) {}
+
+  async execute(cmd: LogIn) {
+    const email = normaliseEmail(cmd.email);
+    const userId = await userIdForEmail(this.events, email);
+    const user = userId ? (await this.repo.load(userStream(userId), userEvolver)).state : null;
+    const outcome = await this.bruteForce.attempt({ scope: 'login', subject: sha256Hex(email), user_id: userId, factor: 'password' }, async () => ({
+      ok: await verifyPassword(user?.exists ? user.password_hash : null, cmd.password),
+    }));
+    if (!outcome.ok || !user) throw INVALID();
+
+    const tenantId = cmd.tenantId ?? user.tenant_order[0];
+    if (!tenantId || !user.memberships[tenantId]) {
+      throw forbidden('not_a_member', cmd.tenantId ? 'You are not a member of this tenant.' : 'Your account has no tenant membership.');
+    }
+    const trustedDevice = cmd.deviceToken && this.trusted ? await this.trusted.isTrusted(user.user_id, cmd.deviceToken) : false;
+    return this.tokens.start({
+      user_id: user.user_id,
+      tenant_id: tenantId,
+      method: 'password',
+      amr: trustedDevice ? ['pwd', 'trusted_device'] : ['pwd'],
+      mfa: trustedDevice,
+      // a trusted device satisfies login-time MFA, never step-up
+      stepUpFresh: false,
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { hmacHex, randomToken, sha256Hex } from '../../shared/crypto.js';
+import { deviceKey, locate, parseDevice } from '../../shared/device.js';
+import { forbidden, unauthorized } from '../../shared/errors.js';
+import { currentContext } from '../../shared/request-context.js';
+import { Secrets } from '../../shared/secrets.js';
+import { membershipId, type MembershipView, type UserView } from '../../../projections/users.js';
+import type { SessionView } from '../../../projections/sessions.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { JwtKeys } from '../auth/jwt-keys.service.js';
+import { sessionEvolver, sessionStream, type SessionEvent, type SessionState } from './session.decider.js';
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  session_id: string;
+}
+
+export interface StartSession {
+  user_id: string;
+  tenant_id: string;
+  method: string;
+  amr: string[];
+  /** True when the login itself satisfied MFA (passkey with UV, trusted device). */
+  mfa: boolean;
+  /** Whether mfa_at is set (second factor verified now); a trusted device satisfies policy but not step-up. */
+  stepUpFresh?: boolean;
+}
+
+/**
+ * Issues sessions and tokens. Refresh tokens are `<session id>.<secret>`; only their SHA-256
+ * is stored. The successor of a token is derived from it with the server HMAC key, so a
+ * client's concurrent double refresh can be answered with the same new pair.
+ */
+@Injectable()
+export class SessionTokens {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly keys: JwtKeys,
+    private readonly secrets: Secrets,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  successor(token: string): string {
+    const sid = token.split('.')[0]!;
+    return `${sid}.${Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-successor|${token}`), 'hex').toString('base64url')}`;
+  }
+
+  async start(input: StartSession): Promise<TokenPair & { position: number }> {
+    const session_id = randomUUID();
+    const refresh = `${session_id}.${randomToken(256)}`;
+    const now = this.clock.now();
+    const ctx = currentContext();
+    const device = parseDevice(ctx?.user_agent);
+    const key = deviceKey(device);
+    const seen = await this.reads.collection<SessionView>('sessions').count({ user_id: input.user_id, device_key: key });
+    const location = await locate(ctx?.ip);
+    const mfaAt = input.mfa && input.stepUpFresh !== false ? now.toISOString() : null;
+    const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(session_id), sessionEvolver, () => [
+      {
+        type: 'SessionStarted',
+        data: {
+          session_id,
+          user_id: input.user_id,
+          tenant_id: input.tenant_id,
+          refresh_hash: sha256Hex(refresh),
+          method: input.method,
+          amr: input.mfa ? [...new Set([...input.amr, 'mfa'])] : input.amr,
+          auth_time: now.toISOString(),
+          mfa_at: mfaAt,
+          ip: ctx?.ip ?? null,
+          device,
+          device_key: key,
+          location,
+          new_device: seen === 0,
+          idle_expires_at: new Date(Math.min(now.getTime() + this.config.refreshIdleSeconds * 1000, now.getTime() + this.config.refreshAbsoluteSeconds * 1000)).toISOString(),
+          absolute_expires_at: new Date(now.getTime() + this.config.refreshAbsoluteSeconds * 1000).toISOString(),
+        },
+      },
+    ]);
+    const access = await this.accessToken(result.state);
+    return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: access.expiresIn, session_id, position: result.position };
+  }
+
+  /** Signs an access token for a session's current state, with the member's live roles. */
+  async accessToken(s: SessionState): Promise<{ token: string; expiresIn: number }> {
+    const [membership, user] = await Promise.all([
+      this.reads.collection<MembershipView>('memberships').get(membershipId(s.tenant_id, s.user_id)),
+      this.reads.collection<UserView>('users').get(s.user_id),
+    ]);
+    if (!membership) throw forbidden('not_a_member', 'You are no longer a member of this tenant.');
+    return this.keys.sign({
+      sub: s.user_id,
+      tid: s.tenant_id,
+      sid: s.session_id,
+      roles: membership.roles,
+      sys: user?.sys_roles ?? [],
+      amr: s.amr,
+      auth_time: Math.floor(s.auth_time / 1000),
+      mfa_at: s.mfa_at === null ? null : Math.floor(s.mfa_at / 1000),
+    });
+  }
+
+  /**
+   * A second factor was verified for this session: record it (amr, mfa_at) and return a new
+   * access token that says so. Every MFA verify endpoint ends here.
+   */
+  async satisfyMfa(auth: AuthContext, method: string, amr: string[]): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; amr: string[]; mfa_at: number; position: number }> {
+    const now = this.clock.now();
+    const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(auth.session_id), sessionEvolver, (s) => {
+      if (!s.exists || !s.active || s.user_id !== auth.user_id) throw unauthorized('session_revoked', 'This session has been revoked or has ended.');
+      return [{ type: 'SessionMfaSatisfied', data: { session_id: auth.session_id, user_id: auth.user_id, method, amr: [...new Set([...amr, 'mfa'])], mfa_at: now.toISOString() } }];
+    });
+    const access = await this.accessToken(result.state);
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      amr: result.state.amr,
+      mfa_at: Math.floor(now.getTime() / 1000),
+      position: result.position,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { sha256Hex } from '../../shared/crypto.js';
+import { unauthorized } from '../../shared/errors.js';
+import type { SessionView } from '../../../projections/sessions.js';
+import { userEvolver, userStream, type UserEvent, type UserState } from '../users/user.decider.js';
+import { SessionTokens, type TokenPair } from './session-tokens.service.js';
+import { decideRefresh, decideRevoke, sessionEvolver, sessionStream, type RevokeReason, type SessionEvent, type SessionState } from './session.decider.js';
+
+export class RefreshSession {
+  constructor(readonly refreshToken: string) {}
+}
+export class RevokeSession {
+  constructor(
+    readonly userId: string,
+    readonly sessionId: string,
+    readonly reason: RevokeReason,
+    readonly by: string | null,
+  ) {}
+}
+export class RevokeOtherSessions {
+  constructor(
+    readonly userId: string,
+    /** The session to keep (the caller's), or null to revoke every session. */
+    readonly keepSessionId: string | null,
+    readonly reason: 'revoke_all' | 'password_change',
+  ) {}
+}
+
+const TOKEN = /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{40,}$/;
+
+@CommandHandler(RefreshSession)
+export class RefreshSessionHandler implements ICommandHandler<RefreshSession, TokenPair & { position: number }> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly tokens: SessionTokens,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ refreshToken }: RefreshSession) {
+    if (!TOKEN.test(refreshToken)) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.');
+    const sid = refreshToken.split('.')[0]!;
+    const next = this.tokens.successor(refreshToken);
+    let decision: ReturnType<typeof decideRefresh> = { kind: 'unknown' };
+    const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(sid), sessionEvolver, (s) => {
+      decision = decideRefresh(s, sha256Hex(refreshToken), sha256Hex(next), this.clock.now().getTime(), this.config.refreshIdleSeconds * 1000);
+      return 'events' in decision ? decision.events : [];
+    });
+    const d = decision as ReturnType<typeof decideRefresh>;
+    switch (d.kind) {
+      case 'rotate':
+      case 'grace': {
+        const access = await this.tokens.accessToken(result.state);
+        return { access_token: access.token, refresh_token: next, token_type: 'Bearer' as const, expires_in: access.expiresIn, session_id: sid, position: result.position };
+      }
+      case 'reuse':
+        throw unauthorized('refresh_token_reused', 'This refresh token was already used; the whole session has been revoked.');
+      case 'expired':
+        throw unauthorized('refresh_token_expired', 'The session has expired; log in again.');
+      case 'revoked':
+        throw unauthorized('session_revoked', 'This session has been revoked or has ended; log in again.');
+      default:
+        throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.');
+    }
+  }
+}
+
+@CommandHandler(RevokeSession)
+export class RevokeSessionHandler implements ICommandHandler<RevokeSession, { position: number }> {
+  constructor(private readonly repo: AggregateRepository) {}
+  async execute(cmd: RevokeSession) {
+    const r = await this.repo.execute<SessionState, SessionEvent>(sessionStream(cmd.sessionId), sessionEvolver, (s) =>
+      decideRevoke(s, cmd.userId, cmd.reason, cmd.by),
+    );
+    return { position: r.position };
+  }
+}
+
+@CommandHandler(RevokeOtherSessions)
+export class RevokeOtherSessionsHandler implements ICommandHandler<RevokeOtherSessions, { position: number; count: number }> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+  ) {}
+  async execute(cmd: RevokeOtherSessions) {
+    const active = await this.reads.collection<SessionView>('sessions').find({ where: { user_id: cmd.userId, status: 'active' }, limit: 10_000 });
+    let count = 0;
+    let position = 0;
+    for (const s of active.items) {
+      if (s.id === cmd.keepSessionId) continue;
+      const r = await this.repo.execute<SessionState, SessionEvent>(sessionStream(s.id), sessionEvolver, (st) =>
+        decideRevoke(st, cmd.userId, cmd.reason, cmd.userId),
+      );
+      if (r.appended) count++;
+      position = Math.max(position, r.position);
+    }
+    const summary = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, () => [
+      { type: 'OtherSessionsRevoked', data: { user_id: cmd.userId, kept_session_id: cmd.keepSessionId, count, reason: cmd.reason } },
+    ]);
+    return { position: Math.max(position, summary.position), count };
+  }
+}

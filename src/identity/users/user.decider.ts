@@ -1,0 +1,87 @@
+import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
+import { badRequest, conflict, notFound } from '../../shared/errors.js';
+
+export const SYS_ROLE_NAMES = ['support', 'finance', 'security'] as const;
+export type Language = 'sv' | 'en';
+
+export type UserEvent =
+  | DomainEvent<'UserRegistered', { user_id: string; email: string; display_name: string; language: Language; password_hash: string }>
+  | DomainEvent<'PasswordChanged', { user_id: string; password_hash: string }>
+  | DomainEvent<'MembershipGranted', { user_id: string; tenant_id: string; roles: string[] }>
+  | DomainEvent<'MemberRolesChanged', { user_id: string; tenant_id: string; roles: string[]; previous_roles: string[] }>
+  | DomainEvent<'SysRolesGranted', { user_id: string; sys_roles: string[] }>
+  | DomainEvent<'OtherSessionsRevoked', { user_id: string; kept_session_id: string | null; count: number; reason: string }>;
+
+export interface UserState {
+  exists: boolean;
+  user_id: string;
+  email: string;
+  display_name: string;
+  language: Language;
+  password_hash: string;
+  memberships: Record<string, string[]>;
+  /** Tenant ids in the order the memberships were granted (the default tenant at login is the first). */
+  tenant_order: string[];
+  sys_roles: string[];
+}
+
+export const userStream = (id: string) => `user-${id}`;
+export const userEvolver = {
+  initialState: (): UserState => ({
+    exists: false,
+    user_id: '',
+    email: '',
+    display_name: '',
+    language: 'en',
+    password_hash: '',
+    memberships: {},
+    tenant_order: [],
+    sys_roles: [],
+  }),
+  evolve(s: UserState, e: UserEvent): UserState {
+    switch (e.type) {
+      case 'UserRegistered':
+        return { ...s, exists: true, ...e.data };
+      case 'PasswordChanged':
+        return { ...s, password_hash: e.data.password_hash };
+      case 'MembershipGranted':
+        return {
+          ...s,
+          memberships: { ...s.memberships, [e.data.tenant_id]: e.data.roles },
+          tenant_order: s.tenant_order.includes(e.data.tenant_id) ? s.tenant_order : [...s.tenant_order, e.data.tenant_id],
+        };
+      case 'MemberRolesChanged':
+        return { ...s, memberships: { ...s.memberships, [e.data.tenant_id]: e.data.roles } };
+      case 'SysRolesGranted':
+        return { ...s, sys_roles: [...new Set([...s.sys_roles, ...e.data.sys_roles])] };
+      case 'OtherSessionsRevoked':
+        return s;
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  },
+};
+
+export const normaliseRoles = (roles: string[]) => [...new Set(roles.map((r) => r.trim().toLowerCase()).filter(Boolean))].sort();
+
+export function decideGrantMembership(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
+  if (!s.exists) throw notFound('user_not_found', 'No such user.');
+  const wanted = normaliseRoles(roles);
+  const current = s.memberships[tenantId];
+  if (current) {
+    if (current.join() === wanted.join()) return [];
+    throw conflict('member_exists', 'This user is already a member of the tenant; change roles with PATCH.');
+  }
+  return [{ type: 'MembershipGranted', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted } }];
+}
+
+export function decideChangeRoles(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
+  const current = s.memberships[tenantId];
+  if (!s.exists || !current) throw notFound('member_not_found', 'No such member in this tenant.');
+  const wanted = normaliseRoles(roles);
+  if (wanted.length === 0) throw badRequest('validation_failed', 'roles must not be empty');
+  if (current.join() === wanted.join()) return [];
+  return [{ type: 'MemberRolesChanged', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted, previous_roles: current } }];
+}

@@ -1,0 +1,134 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { ConcurrencyError, EVENT_STORE, type EventStore } from '../../eventstore/event-store.port.js';
+import { badRequest, notFound, unauthorized } from '../../shared/errors.js';
+import { sha256Hex } from '../../shared/crypto.js';
+import { BruteForceService } from '../brute-force/brute-force.service.js';
+import { emailStream, normaliseEmail, userIdForEmail } from '../login/log-in.handler.js';
+import { RevokeOtherSessions } from '../sessions/session.handlers.js';
+import { hashPassword, passwordProblem, verifyPassword } from './password.js';
+import {
+  decideChangeRoles,
+  decideGrantMembership,
+  normaliseRoles,
+  userEvolver,
+  userStream,
+  type Language,
+  type UserEvent,
+  type UserState,
+} from './user.decider.js';
+
+export class AddMember {
+  constructor(
+    readonly tenantId: string,
+    readonly email: string,
+    readonly displayName: string,
+    readonly roles: string[],
+    readonly password: string,
+    readonly language: Language,
+    readonly sysRoles: string[] = [],
+  ) {}
+}
+export class ChangeMemberRoles {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly roles: string[],
+  ) {}
+}
+export class ChangePassword {
+  constructor(
+    readonly userId: string,
+    readonly sessionId: string,
+    readonly currentPassword: string,
+    readonly newPassword: string,
+    readonly revokeOtherSessions: boolean,
+  ) {}
+}
+
+/**
+ * Creates the user if the e-mail is new (uniqueness through a reservation stream per
+ * normalised e-mail, appended with no_stream: two concurrent sign-ups cannot both win) and
+ * grants the membership. An existing user keeps their password and profile.
+ */
+@CommandHandler(AddMember)
+export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: string; created: boolean; position: number }> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+  ) {}
+
+  async execute(cmd: AddMember) {
+    const email = normaliseEmail(cmd.email);
+    let userId = await userIdForEmail(this.events, email);
+    let created = false;
+    if (!userId) {
+      const problem = passwordProblem(cmd.password);
+      if (problem) throw badRequest('weak_password', problem);
+      const candidate = randomUUID();
+      const passwordHash = await hashPassword(cmd.password);
+      try {
+        await this.repo.append(emailStream(email), [{ type: 'EmailReserved', data: { user_id: candidate } }], 'no_stream');
+        userId = candidate;
+        created = true;
+        await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, () => [
+          { type: 'UserRegistered', data: { user_id: candidate, email, display_name: cmd.displayName.trim(), language: cmd.language, password_hash: passwordHash } },
+        ]);
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        userId = await userIdForEmail(this.events, email); // someone registered it first
+      }
+    }
+    const uid = userId!;
+    const r = await this.repo.execute<UserState, UserEvent>(userStream(uid), userEvolver, (s) => [
+      ...decideGrantMembership(s, cmd.tenantId, cmd.roles),
+      ...(cmd.sysRoles.some((r) => !s.sys_roles.includes(r)) ? [{ type: 'SysRolesGranted' as const, data: { user_id: uid, sys_roles: cmd.sysRoles } }] : []),
+    ]);
+    return { user_id: uid, created, position: Math.max(r.position, await this.events.headPosition()) };
+  }
+}
+
+@CommandHandler(ChangeMemberRoles)
+export class ChangeMemberRolesHandler implements ICommandHandler<ChangeMemberRoles, { position: number; roles: string[] }> {
+  constructor(private readonly repo: AggregateRepository) {}
+  async execute(cmd: ChangeMemberRoles) {
+    const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, (s) => decideChangeRoles(s, cmd.tenantId, cmd.roles));
+    return { position: r.position, roles: normaliseRoles(cmd.roles) };
+  }
+}
+
+/** Password change under the login brute-force counter; other sessions can be revoked at once. */
+@CommandHandler(ChangePassword)
+export class ChangePasswordHandler implements ICommandHandler<ChangePassword, { position: number; revoked_sessions: number }> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly bruteForce: BruteForceService,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async execute(cmd: ChangePassword) {
+    const { state } = await this.repo.load(userStream(cmd.userId), userEvolver);
+    if (!state.exists) throw notFound('user_not_found', 'No such user.');
+    const problem = passwordProblem(cmd.newPassword);
+    if (problem) throw badRequest('weak_password', problem);
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'login', subject: sha256Hex(state.email), user_id: cmd.userId, factor: 'password' },
+      async () => ({ ok: await verifyPassword(state.password_hash, cmd.currentPassword) }),
+    );
+    if (!outcome.ok) throw unauthorized('invalid_credentials', 'The current password is incorrect.');
+    const newHash = await hashPassword(cmd.newPassword);
+    const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, () => [
+      { type: 'PasswordChanged', data: { user_id: cmd.userId, password_hash: newHash } },
+    ]);
+    let revoked = 0;
+    let position = r.position;
+    if (cmd.revokeOtherSessions) {
+      const res = await this.commands.execute(new RevokeOtherSessions(cmd.userId, cmd.sessionId, 'password_change'));
+      revoked = res.count;
+      position = Math.max(position, res.position);
+    }
+    return { position, revoked_sessions: revoked };
+  }
+}

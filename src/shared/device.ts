@@ -1,0 +1,47 @@
+import { isIP } from 'node:net';
+import { UAParser } from 'ua-parser-js';
+
+export interface DeviceInfo {
+  browser: string | null;
+  os: string | null;
+  type: string;
+}
+export interface Location {
+  country: string;
+  city: string | null;
+}
+
+/** Browser and OS families from a User-Agent (versions left out: a browser update is not a new device). */
+export function parseDevice(userAgent: string | null | undefined): DeviceInfo {
+  if (!userAgent) return { browser: null, os: null, type: 'unknown' };
+  const r = new UAParser(userAgent).getResult();
+  return { browser: r.browser.name ?? null, os: r.os.name ?? null, type: r.device.type ?? 'desktop' };
+}
+
+/** Stable key of a device/browser family for "seen before on this account". */
+export const deviceKey = (d: DeviceInfo): string => `${d.browser ?? '?'}|${d.os ?? '?'}|${d.type}`;
+
+function isPrivate(ip: string): boolean {
+  const v = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (isIP(v) === 4) {
+    const [a = 0, b = 0] = v.split('.').map(Number);
+    return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+  }
+  const l = v.toLowerCase();
+  return l === '::1' || l === '::' || l.startsWith('fc') || l.startsWith('fd') || l.startsWith('fe80');
+}
+
+type GeoLookup = (ip: string) => Promise<{ country: string; city: string } | null>;
+let geo: Promise<GeoLookup> | null = null;
+
+/** Country and city from the offline GeoLite data shipped in fast-geoip; null for private or unknown addresses. */
+export async function locate(ip: string | null | undefined): Promise<Location | null> {
+  if (!ip || isIP(ip.startsWith('::ffff:') ? ip.slice(7) : ip) === 0 || isPrivate(ip)) return null;
+  geo ??= import('fast-geoip').then((m) => (m.default as unknown as { lookup: GeoLookup }).lookup.bind(m.default));
+  try {
+    const r = await (await geo)(ip.startsWith('::ffff:') ? ip.slice(7) : ip);
+    return r?.country ? { country: r.country, city: r.city || null } : null;
+  } catch {
+    return null;
+  }
+}
