@@ -1,0 +1,13 @@
+# The app image used by docker-compose.yml. better-sqlite3 ships prebuilt binaries for node 20 on glibc.
+FROM node:20-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+COPY projections ./projections
+COPY bench ./bench
+RUN npm run build && npm prune --omit=dev
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
+EXPOSE 3000
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,21 @@
+// ESLint flat config: typescript-eslint recommended, syntax-only (not type-aware) to stay fast.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config({ ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] }, ...tseslint.configs.recommended, {
+  rules: {
+    '@typescript-eslint/no-explicit-any': 'warn',
+    // `_name` marks a deliberately unused binding (destructuring away a field, an ignored parameter)
+    '@typescript-eslint/no-unused-vars': [
+      'error',
+      {
+        argsIgnorePattern: '^_',
+        varsIgnorePattern: '^_',
+        caughtErrorsIgnorePattern: '^_',
+        destructuredArrayIgnorePattern: '^_',
+        ignoreRestSiblings: true,
+      },
+    ],
+    // `const self = this` is how an async generator method reaches its object
+    '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['self'] }],
+  },
+});
