@@ -74,5 +74,8 @@ export function ensureBuild(entry = 'dist/src/main.js', { allowTypeErrors = fals
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  ensureBuild(process.argv.slice(2).find((a) => !a.startsWith('--')), { allowTypeErrors: process.argv.includes('--allow-type-errors') });
+  ensureBuild(
+    process.argv.slice(2).find((a) => !a.startsWith('--')),
+    { allowTypeErrors: process.argv.includes('--allow-type-errors') },
+  );
 }

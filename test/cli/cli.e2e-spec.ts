@@ -121,7 +121,14 @@ describe('operator CLI (real process, temp DATA_DIR)', () => {
   });
 
   it('rejects unknown commands and bad arguments with usage on stderr and exit 2', () => {
-    for (const args of [[], ['nope'], ['stream:read'], ['projections:rebuild'], ['projections:rebuild', 'a', '--all'], ['audit:verify', '--bogus']]) {
+    for (const args of [
+      [],
+      ['nope'],
+      ['stream:read'],
+      ['projections:rebuild'],
+      ['projections:rebuild', 'a', '--all'],
+      ['audit:verify', '--bogus'],
+    ]) {
       const res = runCli(dataDir, args);
       expect({ args, code: res.code }).toEqual({ args, code: 2 });
       expect(res.stderr).toMatch(/Usage: npm run cli --/);
@@ -145,7 +152,11 @@ describe('operator CLI (real process, temp DATA_DIR)', () => {
     expect(runCli(dataDir, ['audit:verify', '--stream', 'player-bo']).stdout).toContain('OK: 1 stream, 1 events');
 
     const db = new Database(join(dataDir, 'events.sqlite'));
-    db.prepare('UPDATE events SET data = ? WHERE stream = ? AND version = ?').run(JSON.stringify({ player: 'anna', points: 30 }), 'player-anna', 1);
+    db.prepare('UPDATE events SET data = ? WHERE stream = ? AND version = ?').run(
+      JSON.stringify({ player: 'anna', points: 30 }),
+      'player-anna',
+      1,
+    );
     db.close();
 
     const bad = runCli(dataDir, ['audit:verify']);

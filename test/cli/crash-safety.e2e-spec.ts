@@ -11,7 +11,11 @@ const CHILD = join(import.meta.dirname, 'helpers', 'catchup-child.mjs');
 const EVENTS = 200_000;
 const COUNTERS = 997;
 
-function startChild(mode: 'catchup' | 'rebuild', eventsFile: string, readFile: string): { child: ChildProcess; exited: Promise<number | null> } {
+function startChild(
+  mode: 'catchup' | 'rebuild',
+  eventsFile: string,
+  readFile: string,
+): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CHILD, mode, eventsFile, readFile, '250'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));

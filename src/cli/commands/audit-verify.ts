@@ -32,7 +32,7 @@ async function listStreams(store: EventStore): Promise<string[]> {
       .map((r) => r.stream);
   }
   const seen = new Set<string>();
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const page = await store.readAll({ from, limit: 5000 });
     if (page.length === 0) break;
     for (const e of page) seen.add(e.stream);
@@ -63,7 +63,13 @@ export function verifyStream(stream: string, events: StoredEvent[]): AuditBreak 
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     if (e.version !== i) {
-      return { stream, version: e.version, position: e.position, reason: 'version_gap', detail: `expected version ${i}, found ${e.version}` };
+      return {
+        stream,
+        version: e.version,
+        position: e.position,
+        reason: 'version_gap',
+        detail: `expected version ${i}, found ${e.version}`,
+      };
     }
   }
   const broken = verifyChain(events);

@@ -47,7 +47,9 @@ export const streamReadCommand: CliCommand = {
       ctx.out(`  actor        ${v.actor ?? '-'}${v.tenant ? `  (tenant ${v.tenant})` : ''}`);
       ctx.out(`  event id     ${v.id}`);
       ctx.out(`  data         ${JSON.stringify(v.data)}`);
-      const meta = Object.entries(v.metadata).filter(([k, val]) => val !== null && val !== undefined && k !== 'actor_id' && k !== 'tenant_id');
+      const meta = Object.entries(v.metadata).filter(
+        ([k, val]) => val !== null && val !== undefined && k !== 'actor_id' && k !== 'tenant_id',
+      );
       if (meta.length) ctx.out(`  metadata     ${JSON.stringify(Object.fromEntries(meta))}`);
       ctx.out(`  hash         ${v.hash ?? '-'}`);
       ctx.out(`  prev_hash    ${v.prev_hash ?? '-'}`);

@@ -14,7 +14,9 @@ const ticks = {
   collections: [{ name: 'crash_ticks' }],
   handles: ['Ticked'],
   async apply(e, tx) {
-    await tx.collection('crash_ticks').patch(`c${e.data.counter}`, { inc: { n: 1, sum: e.data.value }, set: { last_position: e.position } }, { upsert: true });
+    await tx
+      .collection('crash_ticks')
+      .patch(`c${e.data.counter}`, { inc: { n: 1, sum: e.data.value }, set: { last_position: e.position } }, { upsert: true });
   },
 };
 
