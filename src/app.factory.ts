@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { ValidationPipe, type CallHandler, type ExecutionContext, type INestApplication, type NestInterceptor, type Type, type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { map, type Observable } from 'rxjs';
+import { ALL_PROJECTIONS } from '../projections/registry.js';
+import type { AppConfig } from './config/config.js';
+import type { ProjectionDefinition } from './projections-runtime/projection.js';
+import { SystemClock, type Clock } from './shared/clock.js';
+import { logger, PinoNestLogger } from './shared/logger.js';
+import { ProblemFilter, toProblem } from './shared/problem.filter.js';
+import { requestContext } from './shared/request-context.js';
+import { SpineModule } from './spine.module.js';
+import { FEATURE_MODULES } from './features.js';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  clock?: Clock;
+  /** Test-only modules and projections (e.g. the spine's test aggregate). */
+  extraModules?: Array<Type<unknown> | DynamicModule>;
+  extraProjections?: readonly ProjectionDefinition[];
+  /** False for the CLI: no reactors, no job workers. */
+  runWorkers?: boolean;
+}
+
+/** Answers 202 when a command's read models were not ready within the bounded wait. */
+class ConsistencyInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((body) => {
+        if (requestContext.getStore()?.consistency_pending) {
+          const res = ctx.switchToHttp().getResponse<Response>();
+          res.status(202).setHeader('X-Consistency', 'pending');
+        }
+        return body;
+      }),
+    );
+  }
+}
+
+export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
+  const clock = options.clock ?? new SystemClock();
+
+  @Module({
+    imports: [
+      SpineModule.forRoot({
+        config: options.config,
+        runWorkers: options.runWorkers,
+        clock,
+        projections: [...ALL_PROJECTIONS, ...(options.extraProjections ?? [])],
+      }),
+      ...FEATURE_MODULES,
+      ...(options.extraModules ?? []),
+    ],
+  })
+  class AppModule {}
+
+  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: new PinoNestLogger(), abortOnError: false });
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.set('trust proxy', 'loopback');
+  http.disable('x-powered-by');
+
+  app.use(helmet());
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const header = req.header('x-correlation-id');
+    const correlation_id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+    requestContext.run({ correlation_id, ip: req.ip ?? null, user_agent: req.header('user-agent') ?? null }, next);
+  });
+  app.use(pinoHttp({ logger, customProps: () => ({ correlation_id: requestContext.getStore()?.correlation_id }) }));
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  // Body-parser failures never reach Nest's filters: answer them here, the same way.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    const { problem } = toProblem(err);
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  });
+
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalInterceptors(new ConsistencyInterceptor());
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('Petanque Life security & tenancy API')
+    .setDescription('Event-sourced MFA, sessions and audit. Every security fact is an immutable event.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  return app;
+}
