@@ -12,7 +12,7 @@ import {
 import { currentContext } from '../shared/request-context.js';
 
 /** A domain event as deciders see it: `{ type, data }`, discriminated by type. */
-export interface DomainEvent<T extends string = string, D = Record<string, unknown>> {
+export interface DomainEvent<T extends string = string, D = object> {
   type: T;
   data: D;
 }
