@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import type { Doc } from '../../readstore/read-store.port.js';
+import { maskEmail } from '../../shared/mask.js';
 
 export type MfaMethod = 'totp' | 'sms' | 'email' | 'webauthn';
 
@@ -30,7 +31,7 @@ export class MfaMethodsReader {
       totp: { enrolled: totp?.status === 'active', confirmed_at: totp?.status === 'active' ? (totp.confirmed_at ?? null) : null },
       sms: { enrolled: sms?.status === 'active', phone_masked: sms?.status === 'active' ? (sms.phone_masked ?? null) : null },
       webauthn: { credential_count: webauthnCount },
-      email: { available: Boolean(user?.email), email: user?.email ?? null },
+      email: { available: Boolean(user?.email), email: user?.email ?? null, email_masked: user?.email ? maskEmail(user.email) : null },
       recovery_codes: { remaining: recovery?.remaining ?? 0, generated_at: recovery?.generated_at ?? null },
     };
   }

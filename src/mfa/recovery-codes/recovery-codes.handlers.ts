@@ -1,0 +1,70 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { StepUpService } from '../../identity/auth/step-up.service.js';
+import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
+import { SessionTokens } from '../../identity/sessions/session-tokens.service.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { badRequest } from '../../shared/errors.js';
+import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
+import type { MfaTokenAnswer } from '../totp/totp.handlers.js';
+import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.core.js';
+import { decideGenerate, decideUse, recoveryCodesEvolver, recoveryCodesStream, type RecoveryCodesEvent, type RecoveryCodesState, type UseDecision } from './recovery-codes.decider.js';
+
+export class GenerateRecoveryCodes {
+  constructor(readonly auth: AuthContext) {}
+}
+export class UseRecoveryCode {
+  constructor(readonly auth: AuthContext, readonly code: string) {}
+}
+
+@CommandHandler(GenerateRecoveryCodes)
+export class GenerateRecoveryCodesHandler implements ICommandHandler<GenerateRecoveryCodes> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly stepUp: StepUpService,
+    private readonly methods: MfaMethodsReader,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ auth }: GenerateRecoveryCodes) {
+    // Once a real second factor exists, new codes (which bypass it) need a fresh verification.
+    const enrolled = (await this.methods.enrolledMethods(auth.user_id)).filter((m) => m !== 'email');
+    if (enrolled.length > 0) await this.stepUp.assertFresh(auth);
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const hashed = codes.map((c) => hashRecoveryCode(c));
+    const now = this.clock.now();
+    const r = await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(auth.user_id), recoveryCodesEvolver, (s) =>
+      decideGenerate(s, auth.user_id, randomUUID(), hashed, now),
+    );
+    return { position: r.position, codes, generated_at: now.toISOString() };
+  }
+}
+
+@CommandHandler(UseRecoveryCode)
+export class UseRecoveryCodeHandler implements ICommandHandler<UseRecoveryCode> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly bruteForce: BruteForceService,
+    private readonly tokens: SessionTokens,
+  ) {}
+
+  async execute({ auth, code }: UseRecoveryCode): Promise<MfaTokenAnswer & { remaining: number }> {
+    const uid = auth.user_id;
+    let decision: UseDecision = { kind: 'invalid' };
+    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' }, async () => {
+      // Re-decided on a version conflict: a concurrent use of the same code then finds it burnt.
+      await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(uid), recoveryCodesEvolver, (s) => {
+        decision = decideUse(s, uid, code);
+        return decision.kind === 'used' ? decision.events : [];
+      });
+      return { ok: (decision as UseDecision).kind === 'used' };
+    });
+    const d = decision as UseDecision;
+    if (!outcome.ok || d.kind !== 'used') throw badRequest('invalid_code', 'The recovery code is not valid or was already used.');
+    const answer = await this.tokens.satisfyMfa(auth, 'recovery_code', ['recovery_code']);
+    return { ...answer, remaining: d.remaining };
+  }
+}

@@ -1,0 +1,172 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import QRCode from 'qrcode';
+import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { StepUpService } from '../../identity/auth/step-up.service.js';
+import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
+import { SessionTokens } from '../../identity/sessions/session-tokens.service.js';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { open, seal } from '../../shared/crypto.js';
+import { badRequest, conflict, DomainError, notFound } from '../../shared/errors.js';
+import { Secrets } from '../../shared/secrets.js';
+import type { UserView } from '../../../projections/users.js';
+import { matchTotp, newTotpSecret, otpauthUri, TOTP_DEFAULTS } from './totp.core.js';
+import {
+  decideConfirm,
+  decideDisable,
+  decideStartEnrollment,
+  decideVerify,
+  totpEvolver,
+  totpStream,
+  type ConfirmDecision,
+  type StepMatcher,
+  type TotpEvent,
+  type TotpSeed,
+  type TotpState,
+  type VerifyDecision,
+} from './totp.decider.js';
+
+export class StartTotpEnrollment {
+  constructor(readonly auth: AuthContext) {}
+}
+export class ConfirmTotpEnrollment {
+  constructor(readonly auth: AuthContext, readonly code: string) {}
+}
+export class VerifyTotp {
+  constructor(readonly auth: AuthContext, readonly code: string) {}
+}
+export class DisableTotp {
+  constructor(readonly auth: AuthContext) {}
+}
+
+export type MfaTokenAnswer = Awaited<ReturnType<SessionTokens['satisfyMfa']>>;
+
+const invalidCode = () => badRequest('invalid_code', 'The code is not valid.');
+
+/** Seed (de)sealing and code matching, shared by the handlers. */
+abstract class TotpHandlerBase {
+  constructor(
+    protected readonly repo: AggregateRepository,
+    protected readonly secrets: Secrets,
+    protected readonly clock: Clock,
+  ) {}
+
+  protected matcher(userId: string, code: string): StepMatcher {
+    const clean = code.replace(/\s/g, '');
+    const now = this.clock.now().getTime();
+    return (seed: TotpSeed) => {
+      if (seed.secret.kid !== this.secrets.encryptionKeyId) throw new DomainError('totp_key_unavailable', 503, 'The key protecting this factor is not available.');
+      return matchTotp(open(this.secrets.encryptionKey, seed.secret, userId), clean, now, seed.params);
+    };
+  }
+
+  protected load(userId: string) {
+    return this.repo.load<TotpState, TotpEvent>(totpStream(userId), totpEvolver);
+  }
+}
+
+@CommandHandler(StartTotpEnrollment)
+export class StartTotpEnrollmentHandler extends TotpHandlerBase implements ICommandHandler<StartTotpEnrollment> {
+  constructor(
+    repo: AggregateRepository,
+    secrets: Secrets,
+    @Inject(CLOCK) clock: Clock,
+    private readonly stepUp: StepUpService,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+  ) {
+    super(repo, secrets, clock);
+  }
+
+  async execute({ auth }: StartTotpEnrollment) {
+    const user = await this.reads.collection<UserView>('users').get(auth.user_id);
+    if (!user) throw notFound('user_not_found', 'No such user.');
+    const secret = newTotpSecret();
+    const seed: TotpSeed = { secret: seal(this.secrets.encryptionKey, this.secrets.encryptionKeyId, secret, auth.user_id), params: TOTP_DEFAULTS };
+    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, async (s) => {
+      // Replacing an active authenticator is a sensitive change: it needs a fresh second factor.
+      if (s.active) await this.stepUp.assertFresh(auth);
+      return decideStartEnrollment(s, auth.user_id, seed);
+    });
+    const otpauth_uri = otpauthUri(secret, user.email);
+    const qr_svg = await QRCode.toString(otpauth_uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+    return { position: r.position, secret, otpauth_uri, qr_svg };
+  }
+}
+
+@CommandHandler(ConfirmTotpEnrollment)
+export class ConfirmTotpEnrollmentHandler extends TotpHandlerBase implements ICommandHandler<ConfirmTotpEnrollment> {
+  constructor(
+    repo: AggregateRepository,
+    secrets: Secrets,
+    @Inject(CLOCK) clock: Clock,
+    private readonly bruteForce: BruteForceService,
+    private readonly tokens: SessionTokens,
+  ) {
+    super(repo, secrets, clock);
+  }
+
+  async execute({ auth, code }: ConfirmTotpEnrollment): Promise<MfaTokenAnswer> {
+    const uid = auth.user_id;
+    if (!(await this.load(uid)).state.pending) throw conflict('no_pending_enrollment', 'Start an enrolment (POST /auth/mfa/totp/enroll) before confirming it.');
+    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
+      let d: ConfirmDecision = { kind: 'no_pending' };
+      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
+        d = decideConfirm(s, uid, this.matcher(uid, code));
+        return d.kind === 'confirmed' ? d.events : [];
+      });
+      return { ok: (d as ConfirmDecision).kind === 'confirmed' };
+    });
+    if (!outcome.ok) throw invalidCode();
+    return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
+  }
+}
+
+@CommandHandler(VerifyTotp)
+export class VerifyTotpHandler extends TotpHandlerBase implements ICommandHandler<VerifyTotp> {
+  constructor(
+    repo: AggregateRepository,
+    secrets: Secrets,
+    @Inject(CLOCK) clock: Clock,
+    private readonly bruteForce: BruteForceService,
+    private readonly tokens: SessionTokens,
+  ) {
+    super(repo, secrets, clock);
+  }
+
+  async execute({ auth, code }: VerifyTotp): Promise<MfaTokenAnswer> {
+    const uid = auth.user_id;
+    if (!(await this.load(uid)).state.active) throw badRequest('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
+    let decision: VerifyDecision = { kind: 'not_enrolled' };
+    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
+      // Re-decided on a version conflict: a concurrent use of the same step then reads as a replay.
+      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
+        decision = decideVerify(s, uid, this.matcher(uid, code));
+        return 'events' in decision ? decision.events : [];
+      });
+      return { ok: (decision as VerifyDecision).kind === 'accepted' };
+    });
+    if ((decision as VerifyDecision).kind === 'replay') throw badRequest('code_already_used', 'This code was already used; wait for the next code of your authenticator app.');
+    if (!outcome.ok) throw invalidCode();
+    return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
+  }
+}
+
+@CommandHandler(DisableTotp)
+export class DisableTotpHandler implements ICommandHandler<DisableTotp> {
+  constructor(
+    private readonly repo: AggregateRepository,
+    private readonly stepUp: StepUpService,
+  ) {}
+
+  async execute({ auth }: DisableTotp) {
+    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, async (s) => {
+      if (s.active) await this.stepUp.assertFresh(auth);
+      const events = decideDisable(s, auth.user_id);
+      if (!events) throw notFound('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
+      return events;
+    });
+    return { position: r.position };
+  }
+}
