@@ -5,7 +5,7 @@ import { CommandGateway } from '../../shared/command-gateway.js';
 import { forbidden, notFound } from '../../shared/errors.js';
 import { membershipId, type MembershipView, type UserView } from '../../../projections/users.js';
 import type { AuthContext } from '../auth/auth-context.js';
-import { CurrentAuth } from '../auth/decorators.js';
+import { CurrentAuth, RequiresFreshMfa } from '../auth/decorators.js';
 import { AddMemberDto, ChangeRolesDto } from '../login/auth.dto.js';
 import { AddMember, ChangeMemberRoles } from '../users/user.handlers.js';
 import { maskEmail } from '../../shared/mask.js';
@@ -39,6 +39,7 @@ export class MembersController {
   }
 
   @Patch(':user_id')
+  @RequiresFreshMfa()
   async changeRoles(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Param('user_id') userId: string, @Body() dto: ChangeRolesDto) {
     await assertTenantAdmin(this.reads, auth, tenantId);
     if (!UUID.test(userId)) throw notFound('member_not_found', 'No such member in this tenant.');

@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { AllowWithoutMfa, CurrentAuth, RequiresFreshMfa } from '../../identity/auth/decorators.js';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
+import { CLOCK, type Clock } from '../../shared/clock.js';
+import { CommandGateway } from '../../shared/command-gateway.js';
+import { notFound } from '../../shared/errors.js';
+import type { TrustedDeviceView } from '../../../projections/trusted-devices.js';
+import { AddTrustedDevice, RemoveTrustedDevice } from './trusted-device.handlers.js';
+import { TrustedDevices } from './trusted-devices.service.js';
+
+export class AddTrustedDeviceDto {
+  @ApiPropertyOptional({ maxLength: 100, example: 'Work laptop' }) @IsOptional() @IsString() @MaxLength(100) name?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Trusted devices (F02.07.07): a device token lets login skip the second factor for 30 days. */
+@ApiTags('mfa-trusted-devices')
+@ApiBearerAuth()
+@Controller('auth/mfa/trusted-devices')
+export class TrustedDevicesController {
+  constructor(
+    private readonly gateway: CommandGateway,
+    private readonly devices: TrustedDevices,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Only from an MFA-satisfied session whose second factor is within the fresh window. The token is shown once. */
+  @Post()
+  @HttpCode(201)
+  @RequiresFreshMfa()
+  async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto) {
+    const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(new AddTrustedDevice(auth.user_id, dto.name));
+    return { id: r.id, name: r.name, device_token: r.token, expires_at: r.expires_at };
+  }
+
+  @Get()
+  @AllowWithoutMfa()
+  async list(@CurrentAuth() auth: AuthContext) {
+    const now = this.clock.now().toISOString();
+    const page = await this.reads.collection<TrustedDeviceView>('trusted_devices').find({
+      where: { user_id: auth.user_id, status: 'active', expires_at: { gt: now } },
+      sort: [['created_at', 'desc']],
+      limit: 200,
+    });
+    return {
+      items: page.items.map(({ id, name, created_at, last_used_at, expires_at, device, location }) => ({ id, name, created_at, last_used_at, expires_at, device, location })),
+    };
+  }
+
+  @Get('check')
+  @AllowWithoutMfa()
+  async check(@CurrentAuth() auth: AuthContext, @Headers('x-device-token') token?: string) {
+    const d = await this.devices.find(auth.user_id, token);
+    return { trusted: d !== null, expires_at: d?.expires_at ?? null };
+  }
+
+  /** Removing trust is a safety action, reachable like session management. */
+  @Delete(':id')
+  @HttpCode(204)
+  @AllowWithoutMfa()
+  async remove(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
+    if (!UUID.test(id)) throw notFound('trusted_device_not_found', 'No such trusted device.');
+    await this.gateway.run(new RemoveTrustedDevice(auth.user_id, id));
+  }
+}
