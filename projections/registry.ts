@@ -2,6 +2,8 @@ import type { ProjectionDefinition } from '../src/projections-runtime/projection
 import { securityEventsProjection } from './security-events.js';
 import { sessionsProjection } from './sessions.js';
 import { usersProjection } from './users.js';
+import { totpFactorsProjection } from './totp-factors.js';
+import { recoveryCodesProjection } from './recovery-codes.js';
 import { mfaPoliciesProjection } from './mfa-policies.js';
 import { tenantSecurityEventsProjection } from './tenant-security-events.js';
 import { trustedDevicesProjection } from './trusted-devices.js';
@@ -10,4 +12,4 @@ import { trustedDevicesProjection } from './trusted-devices.js';
  * Every projection of the product, one file per read model in this folder. The order is the
  * order in which a page of events is applied; projections must not read each other's models.
  */
-export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection, mfaPoliciesProjection, tenantSecurityEventsProjection, trustedDevicesProjection];
+export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection, totpFactorsProjection, recoveryCodesProjection, mfaPoliciesProjection, tenantSecurityEventsProjection, trustedDevicesProjection];
