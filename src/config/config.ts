@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { loadOtpConfig, type OtpConfig } from '../mfa/otp-challenge/otp-config.js';
 
 /**
  * Typed configuration, read once from the environment and validated at start-up. A bad value
@@ -24,6 +25,8 @@ export interface AppConfig {
   refreshIdleSeconds: number;
   refreshAbsoluteSeconds: number;
   elks: { baseUrl: string; username: string | null; password: string | null; from: string };
+  /** SMS and e-mail one-time codes: TTL, country allow-list, send limits, delivery retries. */
+  otp: OtpConfig;
   webauthn: { rpId: string; rpName: string; origins: string[] };
   bootstrap: { tenantName: string; tenantType: string; adminEmail: string; adminPassword: string } | null;
 }
@@ -128,6 +131,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
       password: opt('ELKS_PASSWORD'),
       from: str('ELKS_FROM', 'PetanqueLif'),
     },
+    otp: loadOtpConfig(env, problems),
     webauthn: { rpId, rpName: str('WEBAUTHN_RP_NAME', 'Petanque Life'), origins },
     bootstrap:
       bTenant && bEmail && bPassword
