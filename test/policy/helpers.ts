@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import type { TestApp } from '../support/test-app.js';
+import { login, type Login } from '../support/identity.js';
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, computed independently of the server. */
+export function totpAt(secret: string, at: Date): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at.getTime() / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1]! & 0xf;
+  return ((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).toString().padStart(6, '0');
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Enrols TOTP for a session (enroll + confirm) and returns the secret and the MFA-satisfied auth header. */
+export async function enrolTotp(t: TestApp, auth: { Authorization: string }): Promise<{ secret: string; auth: { Authorization: string } }> {
+  const e = await t.http.post('/auth/mfa/totp/enroll').set(auth).send({});
+  if (e.status !== 200) throw new Error(`totp enroll: ${e.status} ${JSON.stringify(e.body)}`);
+  const c = await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: totpAt(e.body.secret, t.clock.now()) });
+  if (c.status !== 200) throw new Error(`totp confirm: ${c.status} ${JSON.stringify(c.body)}`);
+  return { secret: e.body.secret, auth: bearer(c.body.access_token) };
+}
+
+/**
+ * Verifies TOTP for a session. Moves the clock one time step first: a TOTP code is accepted
+ * once per step (replay protection), and tests verify more than once.
+ */
+export async function verifyTotp(t: TestApp, auth: { Authorization: string }, secret: string): Promise<{ Authorization: string }> {
+  t.clock.advance(30_000);
+  const v = await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: totpAt(secret, t.clock.now()) });
+  if (v.status !== 200) throw new Error(`totp verify: ${v.status} ${JSON.stringify(v.body)}`);
+  return bearer(v.body.access_token);
+}
+
+export function setPolicy(t: TestApp, auth: { Authorization: string }, policy: Record<string, unknown>) {
+  return t.http.put('/auth/mfa/policy').set(auth).send({ required_roles: ['treasurer'], allowed_methods: ['totp'], grace_period_days: 14, fresh_window_seconds: 300, ...policy });
+}
+
+export async function enforcement(t: TestApp, auth: { Authorization: string }) {
+  const r = await t.http.get('/auth/mfa/enforcement').set(auth);
+  if (r.status !== 200) throw new Error(`enforcement: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** A fresh login (access tokens live 15 min; tests move the clock by days). */
+export const relogin = (t: TestApp, email: string, password: string, opts: Parameters<typeof login>[3] = {}): Promise<Login> => login(t, email, password, opts);
+
+export const DAY = 86_400_000;
