@@ -1,0 +1,22 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+
+export class RegisterVerifyDto {
+  @ApiProperty({ description: 'RegistrationResponseJSON from navigator.credentials.create (e.g. @simplewebauthn/browser startRegistration)' })
+  @IsObject()
+  response!: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'A name for this passkey (max 64 characters)' }) @IsOptional() @IsString() @MaxLength(64) name?: string;
+}
+
+export class AuthenticateVerifyDto {
+  @ApiProperty({ description: 'AuthenticationResponseJSON from navigator.credentials.get' }) @IsObject() response!: Record<string, unknown>;
+}
+
+export class PasskeyLoginVerifyDto {
+  @ApiProperty({ description: 'The attempt_id returned by POST /auth/passkey/login/options' }) @IsUUID() attempt_id!: string;
+  @ApiProperty({ description: 'AuthenticationResponseJSON of a discoverable credential' }) @IsObject() response!: Record<string, unknown>;
+}
+
+export class RenameCredentialDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) name!: string;
+}
