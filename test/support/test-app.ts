@@ -28,6 +28,8 @@ export interface TestAppOptions {
   clock?: ManualClock;
   extraModules?: Array<Type<unknown> | DynamicModule>;
   extraProjections?: readonly ProjectionDefinition[];
+  /** Listen on this loopback port instead of an ephemeral one (e.g. when an origin must be known up front). */
+  port?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = options.clock ?? new ManualClock('2026-03-02T08:00:00.000Z');
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...options.env });
   const app = await createApp({ config, clock, extraModules: options.extraModules, extraProjections: options.extraProjections });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const lifecycle = app.get(SpineLifecycle);
