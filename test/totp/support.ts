@@ -1,8 +1,12 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { totpAt } from '../../src/mfa/totp/totp.core.js';
 import type { TestApp } from '../support/test-app.js';
+
+// jsqr is CommonJS with an ES-style default in its typings: take whichever the loader gives.
+type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as unknown as Decode;
 
 /**
  * Decodes the QR code in an SVG as qrcode renders it (one stroked <path> of horizontal runs:
