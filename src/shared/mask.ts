@@ -1,3 +1,5 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
 /** Masks for personal data in every answer that is not the owner's own profile, and in audit details. */
 export function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
@@ -5,13 +7,13 @@ export function maskEmail(email: string): string {
   return `${head}${'*'.repeat(Math.max(3, local.length - head.length))}@${domain}`;
 }
 
-/** "+46701234567" -> "+46 70 *** ** 67": country code, two leading digits, the last two. */
+/** "+46701234567" -> "+46 70 *** ** 67": country code, two leading national digits, the last two. */
 export function maskPhone(e164: string): string {
-  const m = /^\+(\d{1,3}?)(\d{2})(\d+)(\d{2})$/.exec(e164.replace(/\s/g, ''));
-  if (!m) return '***';
-  const cc = e164.startsWith('+1') ? '1' : e164.startsWith('+7') ? '7' : m[1];
-  const rest = e164.replace(/\s/g, '').slice(1 + cc!.length);
-  return `+${cc} ${rest.slice(0, 2)} *** ** ${rest.slice(-2)}`;
+  const parsed = parsePhoneNumberFromString(e164.replace(/\s/g, ''));
+  if (!parsed) return '***';
+  const national = String(parsed.nationalNumber);
+  if (national.length < 5) return `+${parsed.countryCallingCode} ***`;
+  return `+${parsed.countryCallingCode} ${national.slice(0, 2)} *** ** ${national.slice(-2)}`;
 }
 
 const EMAIL_KEYS = /(^|_)email$/;
