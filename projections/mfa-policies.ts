@@ -35,7 +35,9 @@ async function recompute(tx: ReadStoreTx, doc: Member, policy: MfaPolicy | null,
   const required = requiringRoles(policy, doc.roles);
   const required_since = required.length === 0 ? null : (doc.required_since ?? at);
   const { id, tenant_id, user_id, roles } = doc;
-  await tx.collection<MfaRequirementView>('mfa_requirements').upsert({ id, tenant_id, user_id, roles, required_by_roles: required, required_since });
+  await tx
+    .collection<MfaRequirementView>('mfa_requirements')
+    .upsert({ id, tenant_id, user_id, roles, required_by_roles: required, required_since });
 }
 
 export const mfaPoliciesProjection = defineProjection({

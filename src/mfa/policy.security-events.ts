@@ -40,11 +40,20 @@ export const POLICY_MAIL_TEMPLATES: MailTemplates = {
     },
     sv: {
       subject: 'En enhet lades till som betrodd',
-      body: (d) => [`"${d.name}" är nu en betrodd enhet: inloggning från den hoppar över den andra faktorn till ${d.expires_at}.`, WASNT_YOU.sv],
+      body: (d) => [
+        `"${d.name}" är nu en betrodd enhet: inloggning från den hoppar över den andra faktorn till ${d.expires_at}.`,
+        WASNT_YOU.sv,
+      ],
     },
   },
   trusted_device_removed: {
-    en: { subject: 'A trusted device was removed', body: (d) => [`"${d.name}" is no longer a trusted device; signing in from it asks for the second factor again.`] },
-    sv: { subject: 'En betrodd enhet togs bort', body: (d) => [`"${d.name}" är inte längre en betrodd enhet; inloggning från den kräver den andra faktorn igen.`] },
+    en: {
+      subject: 'A trusted device was removed',
+      body: (d) => [`"${d.name}" is no longer a trusted device; signing in from it asks for the second factor again.`],
+    },
+    sv: {
+      subject: 'En betrodd enhet togs bort',
+      body: (d) => [`"${d.name}" är inte längre en betrodd enhet; inloggning från den kräver den andra faktorn igen.`],
+    },
   },
 };

@@ -33,7 +33,9 @@ export class TenantExportController {
     const lines = ['user_id,display_name,email_masked,roles,joined_at'];
     let cursor: string | null = null;
     do {
-      const page = await this.reads.collection<MembershipView>('memberships').find({ where: { tenant_id: tenantId }, sort: [['joined_at', 'asc']], limit: 500, cursor });
+      const page = await this.reads
+        .collection<MembershipView>('memberships')
+        .find({ where: { tenant_id: tenantId }, sort: [['joined_at', 'asc']], limit: 500, cursor });
       const users = await Promise.all(page.items.map((m) => this.reads.collection<UserView>('users').get(m.user_id)));
       page.items.forEach((m, i) => {
         const u = users[i];

@@ -40,7 +40,12 @@ describe('MFA enforcement gates by endpoint class', () => {
   });
 
   it('grace_period: the same as not_required', async () => {
-    await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['totp'], grace_period_days: 3, fresh_window_seconds: 120 }).expect(200);
+    await setPolicy(t, admin.auth, {
+      required_roles: ['treasurer'],
+      allowed_methods: ['totp'],
+      grace_period_days: 3,
+      fresh_window_seconds: 120,
+    }).expect(200);
     const l = await samLogin();
     expect((await enforcement(t, l.auth)).status).toBe('grace_period');
     await expectGates(l.auth, { ordinary: 200, stepUp: [403, 'mfa_step_up_required'] });
@@ -89,9 +94,18 @@ describe('MFA enforcement gates by endpoint class', () => {
 
   it('only allowed methods satisfy: with webauthn only, an enrolled TOTP leaves the member at enrol_now', async () => {
     admin = await adminLogin(t);
-    await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['webauthn'], grace_period_days: 3, fresh_window_seconds: 120 }).expect(200);
+    await setPolicy(t, admin.auth, {
+      required_roles: ['treasurer'],
+      allowed_methods: ['webauthn'],
+      grace_period_days: 3,
+      fresh_window_seconds: 120,
+    }).expect(200);
     const fresh = await verifyTotp(t, (await samLogin()).auth, secret);
-    expect(await enforcement(t, fresh)).toMatchObject({ status: 'enrol_now', enrolled_methods: expect.arrayContaining(['totp']), allowed_methods: ['webauthn'] });
+    expect(await enforcement(t, fresh)).toMatchObject({
+      status: 'enrol_now',
+      enrolled_methods: expect.arrayContaining(['totp']),
+      allowed_methods: ['webauthn'],
+    });
     await expectGates(fresh, { ordinary: [403, 'mfa_enrolment_required'], stepUp: [403, 'mfa_enrolment_required'] });
   });
 });

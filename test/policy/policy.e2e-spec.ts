@@ -51,12 +51,23 @@ describe('MFA policy: validation, admins only, audit, grace periods', () => {
 
   it('upserts the policy and shows mfa_policy_changed to the tenant admins (once per real change)', async () => {
     const res = await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['webauthn', 'totp'] }).expect(200);
-    expect(res.body).toMatchObject({ tenant_id: admin.tenant_id, configured: true, required_roles: ['treasurer'], allowed_methods: ['totp', 'webauthn'], grace_period_days: 14, fresh_window_seconds: 300 });
+    expect(res.body).toMatchObject({
+      tenant_id: admin.tenant_id,
+      configured: true,
+      required_roles: ['treasurer'],
+      allowed_methods: ['totp', 'webauthn'],
+      grace_period_days: 14,
+      fresh_window_seconds: 300,
+    });
     expect((await t.http.get('/auth/mfa/policy').set(admin.auth).expect(200)).body).toEqual(res.body);
     await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['totp', 'webauthn'] }).expect(200); // same policy
     const ev = await t.http.get(`/tenants/${admin.tenant_id}/security-events`).set(admin.auth).expect(200);
     expect(ev.body.items).toHaveLength(1);
-    expect(ev.body.items[0]).toMatchObject({ type: 'mfa_policy_changed', actor_id: admin.user_id, details: { policy: { required_roles: ['treasurer'] }, previous: null } });
+    expect(ev.body.items[0]).toMatchObject({
+      type: 'mfa_policy_changed',
+      actor_id: admin.user_id,
+      details: { policy: { required_roles: ['treasurer'] }, previous: null },
+    });
     const own = await t.http.get('/auth/security-events?type=mfa_policy_changed').set(admin.auth).expect(200);
     expect(own.body.items).toHaveLength(1);
   });
@@ -67,7 +78,13 @@ describe('MFA policy: validation, admins only, audit, grace periods', () => {
     const k = await addMember(t, admin, { email: 'kassor@club.test', roles: ['treasurer'] });
     let l = await login(t, 'kassor@club.test', k.password);
     const ends = new Date(joined + 14 * DAY).toISOString();
-    expect(await enforcement(t, l.auth)).toMatchObject({ status: 'grace_period', required_by_roles: ['treasurer'], allowed_methods: ['totp'], grace_period_ends_at: ends, days_remaining: 14 });
+    expect(await enforcement(t, l.auth)).toMatchObject({
+      status: 'grace_period',
+      required_by_roles: ['treasurer'],
+      allowed_methods: ['totp'],
+      grace_period_ends_at: ends,
+      days_remaining: 14,
+    });
 
     t.clock.advance(DAY);
     l = await login(t, 'kassor@club.test', k.password);
@@ -86,7 +103,11 @@ describe('MFA policy: validation, admins only, audit, grace periods', () => {
 
     // enrolling an allowed factor makes the treasurer compliant
     const { auth } = await enrolTotp(t, l.auth);
-    expect(await enforcement(t, auth)).toMatchObject({ status: 'compliant', enrolled_methods: expect.arrayContaining(['totp']), mfa_fresh: true });
+    expect(await enforcement(t, auth)).toMatchObject({
+      status: 'compliant',
+      enrolled_methods: expect.arrayContaining(['totp']),
+      mfa_fresh: true,
+    });
   });
 
   it('starts the grace period of a member when a required role is added later; role changes need step-up', async () => {

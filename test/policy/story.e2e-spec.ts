@@ -14,14 +14,23 @@ describe('story: a federation treasurer under the MFA policy', () => {
   it('grace period, TOTP, recovery codes, step-up, lost phone, session revoke, re-enrol, trusted laptop', async () => {
     // the federation requires MFA for treasurers, 14-day grace period
     const admin = await adminLogin(t);
-    await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['totp'], grace_period_days: 14, fresh_window_seconds: 300 }).expect(200);
+    await setPolicy(t, admin.auth, {
+      required_roles: ['treasurer'],
+      allowed_methods: ['totp'],
+      grace_period_days: 14,
+      fresh_window_seconds: 300,
+    }).expect(200);
     const k = await addMember(t, admin, { email: 'kassor@boule.test', roles: ['treasurer'], language: 'sv' });
     const exportCsv = (auth: { Authorization: string }) => t.http.get(`/tenants/${admin.tenant_id}/export`).set(auth);
 
     // the treasurer logs in the next day (phone) and sees the grace period: 13 days left
     t.clock.advance(DAY);
     const phone = await login(t, 'kassor@boule.test', k.password, { ua: UA.safariIphone });
-    expect(await enforcement(t, phone.auth)).toMatchObject({ status: 'grace_period', days_remaining: 13, required_by_roles: ['treasurer'] });
+    expect(await enforcement(t, phone.auth)).toMatchObject({
+      status: 'grace_period',
+      days_remaining: 13,
+      required_by_roles: ['treasurer'],
+    });
 
     // enrols TOTP and generates 10 recovery codes
     const totp = await enrolTotp(t, phone.auth);
@@ -48,7 +57,9 @@ describe('story: a federation treasurer under the MFA policy', () => {
     expect((await t.http.post('/auth/mfa/recovery-codes/verify').set(laptopAuth).send({ code: rc.body.codes[0] })).status).not.toBe(200);
     t.clock.advance(2_000); // the failed attempt above costs a brute-force backoff
     await t.settle();
-    expect(readOutbox(t.dataDir).filter((m) => m.to.includes('kassor@boule.test') && m.securityEvent === 'recovery_code_used')).toHaveLength(1);
+    expect(
+      readOutbox(t.dataDir).filter((m) => m.to.includes('kassor@boule.test') && m.securityEvent === 'recovery_code_used'),
+    ).toHaveLength(1);
     const ev = await t.http.get('/auth/security-events?type=recovery_code_used').set(laptopAuth).expect(200);
     expect(ev.body.items).toHaveLength(1);
 
@@ -62,7 +73,12 @@ describe('story: a federation treasurer under the MFA policy', () => {
     // re-enrols TOTP (a new seed replaces the lost one) and adds the laptop as a trusted device
     const reEnrolled = await enrolTotp(t, laptopAuth);
     expect(reEnrolled.secret).not.toBe(totp.secret);
-    const device = await t.http.post('/auth/mfa/trusted-devices').set(reEnrolled.auth).set('User-Agent', UA.firefoxWindows).send({ name: 'Laptop' }).expect(201);
+    const device = await t.http
+      .post('/auth/mfa/trusted-devices')
+      .set(reEnrolled.auth)
+      .set('User-Agent', UA.firefoxWindows)
+      .send({ name: 'Laptop' })
+      .expect(201);
 
     // the next login from the laptop skips MFA (but not step-up)
     t.clock.advance(DAY);

@@ -12,17 +12,28 @@ describe('trusted devices (F02.07.07)', () => {
   let other: { user_id: string; password: string };
   let secret = '';
   const kimLogin = (deviceToken?: string) => login(t, 'kim@club.test', kim.password, { ua: UA.chromeMac, deviceToken });
-  const check = (auth: Auth, token: string) => t.http.get('/auth/mfa/trusted-devices/check').set(auth).set('X-Device-Token', token).expect(200);
+  const check = (auth: Auth, token: string) =>
+    t.http.get('/auth/mfa/trusted-devices/check').set(auth).set('X-Device-Token', token).expect(200);
   async function addDevice(name?: string): Promise<{ id: string; device_token: string; expires_at: string; auth: Auth }> {
     const auth = await verifyTotp(t, (await kimLogin()).auth, secret);
-    const res = await t.http.post('/auth/mfa/trusted-devices').set(auth).set('User-Agent', UA.chromeMac).send(name ? { name } : {}).expect(201);
+    const res = await t.http
+      .post('/auth/mfa/trusted-devices')
+      .set(auth)
+      .set('User-Agent', UA.chromeMac)
+      .send(name ? { name } : {})
+      .expect(201);
     return { ...res.body, auth };
   }
 
   beforeAll(async () => {
     t = await startTestApp({ env: BOOTSTRAP_ENV });
     admin = await adminLogin(t);
-    await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['totp'], grace_period_days: 0, fresh_window_seconds: 300 }).expect(200);
+    await setPolicy(t, admin.auth, {
+      required_roles: ['treasurer'],
+      allowed_methods: ['totp'],
+      grace_period_days: 0,
+      fresh_window_seconds: 300,
+    }).expect(200);
     kim = await addMember(t, admin, { email: 'kim@club.test', roles: ['treasurer'] });
     other = await addMember(t, admin, { email: 'other@club.test', roles: ['treasurer'] });
     secret = (await enrolTotp(t, (await kimLogin()).auth)).secret;
@@ -35,7 +46,14 @@ describe('trusted devices (F02.07.07)', () => {
     const fresh = await verifyTotp(t, plain.auth, secret);
     t.clock.advance(300_001);
     expectProblem(await t.http.post('/auth/mfa/trusted-devices').set(fresh).send({}), 403, 'mfa_step_up_required');
-    expectProblem(await t.http.post('/auth/mfa/trusted-devices').set(await verifyTotp(t, fresh, secret)).send({ name: 'x'.repeat(101) }), 400, 'validation_failed');
+    expectProblem(
+      await t.http
+        .post('/auth/mfa/trusted-devices')
+        .set(await verifyTotp(t, fresh, secret))
+        .send({ name: 'x'.repeat(101) }),
+      400,
+      'validation_failed',
+    );
   });
 
   it('issues a 256-bit token once, lists the device without it, and a login with it skips MFA but not step-up', async () => {
@@ -44,7 +62,15 @@ describe('trusted devices (F02.07.07)', () => {
     expect(added.expires_at).toBe(new Date(t.clock.now().getTime() + 30 * DAY).toISOString());
     const list = await t.http.get('/auth/mfa/trusted-devices').set(added.auth).expect(200);
     expect(list.body.items).toEqual([
-      { id: added.id, name: 'Work laptop', created_at: t.clock.now().toISOString(), last_used_at: null, expires_at: added.expires_at, device: { browser: 'Chrome', os: 'macOS', type: 'desktop' }, location: null },
+      {
+        id: added.id,
+        name: 'Work laptop',
+        created_at: t.clock.now().toISOString(),
+        last_used_at: null,
+        expires_at: added.expires_at,
+        device: { browser: 'Chrome', os: 'macOS', type: 'desktop' },
+        location: null,
+      },
     ]);
     expect(JSON.stringify(list.body)).not.toContain(added.device_token);
     expect((await check(added.auth, added.device_token)).body).toEqual({ trusted: true, expires_at: added.expires_at });
@@ -63,7 +89,9 @@ describe('trusted devices (F02.07.07)', () => {
     await t.settle();
     const ev = await t.http.get('/auth/security-events?type=trusted_device_added').set(l.auth).expect(200);
     expect(ev.body.items[0].details).toMatchObject({ device_id: added.id, name: 'Work laptop' });
-    expect(readOutbox(t.dataDir).filter((m) => m.to.includes('kim@club.test') && m.securityEvent === 'trusted_device_added')).toHaveLength(1);
+    expect(readOutbox(t.dataDir).filter((m) => m.to.includes('kim@club.test') && m.securityEvent === 'trusted_device_added')).toHaveLength(
+      1,
+    );
   });
 
   it("does not trust another user's token", async () => {
@@ -84,7 +112,9 @@ describe('trusted devices (F02.07.07)', () => {
     l = await kimLogin(added.device_token);
     expect((await check(l.auth, added.device_token)).body).toEqual({ trusted: false, expires_at: null });
     expect((await t.http.get('/me').set(l.auth).expect(200)).body.amr).not.toContain('trusted_device');
-    expect((await t.http.get('/auth/mfa/trusted-devices').set(l.auth).expect(200)).body.items.map((d: { id: string }) => d.id)).not.toContain(added.id);
+    expect(
+      (await t.http.get('/auth/mfa/trusted-devices').set(l.auth).expect(200)).body.items.map((d: { id: string }) => d.id),
+    ).not.toContain(added.id);
   });
 
   it('is removed with DELETE (security event and e-mail); a second DELETE is 404', async () => {
@@ -100,7 +130,7 @@ describe('trusted devices (F02.07.07)', () => {
     expect(readOutbox(t.dataDir).filter((m) => m.securityEvent === 'trusted_device_removed')).toHaveLength(1);
   });
 
-  it("cannot be removed by another user", async () => {
+  it('cannot be removed by another user', async () => {
     const added = await addDevice();
     const o = await login(t, 'other@club.test', other.password);
     expectProblem(await t.http.delete(`/auth/mfa/trusted-devices/${added.id}`).set(o.auth), 404, 'trusted_device_not_found');
@@ -120,7 +150,11 @@ describe('trusted devices (F02.07.07)', () => {
   it('is revoked by a password change', async () => {
     const added = await addDevice();
     const l = await kimLogin();
-    await t.http.post('/auth/password').set(l.auth).send({ current_password: kim.password, new_password: 'another long password 456' }).expect(200);
+    await t.http
+      .post('/auth/password')
+      .set(l.auth)
+      .send({ current_password: kim.password, new_password: 'another long password 456' })
+      .expect(200);
     kim = { ...kim, password: 'another long password 456' };
     expect((await check(added.auth, added.device_token)).body.trusted).toBe(false);
   });

@@ -60,7 +60,12 @@ export class MfaEnforcement implements MfaPolicyHook {
     ]);
     const window = policy?.fresh_window_seconds ?? DEFAULT_FRESH_WINDOW_SECONDS;
     const allowed: string[] = policy?.allowed_methods ?? [...ALL_MFA_METHODS];
-    const base = { allowed_methods: allowed, enrolled_methods: enrolled, fresh_window_seconds: window, mfa_fresh: this.fresh(auth, window) };
+    const base = {
+      allowed_methods: allowed,
+      enrolled_methods: enrolled,
+      fresh_window_seconds: window,
+      mfa_fresh: this.fresh(auth, window),
+    };
     const requiredBy = policy && req?.required_since ? req.required_by_roles : [];
     if (!policy || !req?.required_since || requiredBy.length === 0) {
       return { status: 'not_required', required_by_roles: [], grace_period_ends_at: null, days_remaining: null, ...base };
@@ -82,13 +87,19 @@ export class MfaEnforcement implements MfaPolicyHook {
     if (!(await this.policy(auth.tenant_id))) return; // fast path: no policy in this tenant
     const e = await this.evaluate(auth);
     if (e.status === 'enrol_now') {
-      throw forbidden('mfa_enrolment_required', `Your role requires a second factor (${e.allowed_methods.join(', ')}); the grace period has ended. Enrol one to continue.`, {
-        allowed_methods: e.allowed_methods,
-        grace_period_ends_at: e.grace_period_ends_at,
-      });
+      throw forbidden(
+        'mfa_enrolment_required',
+        `Your role requires a second factor (${e.allowed_methods.join(', ')}); the grace period has ended. Enrol one to continue.`,
+        {
+          allowed_methods: e.allowed_methods,
+          grace_period_ends_at: e.grace_period_ends_at,
+        },
+      );
     }
     if (e.status === 'compliant' && !auth.amr.includes('mfa')) {
-      throw unauthorized('mfa_required', 'Your role requires a second-factor verification for this session.', { allowed_methods: e.allowed_methods });
+      throw unauthorized('mfa_required', 'Your role requires a second-factor verification for this session.', {
+        allowed_methods: e.allowed_methods,
+      });
     }
   }
 }

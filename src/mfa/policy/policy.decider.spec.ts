@@ -18,10 +18,23 @@ function fieldOf(fn: () => unknown): string | undefined {
 
 describe('MFA policy decider', () => {
   it('sets a first policy, normalised, with no previous', () => {
-    const [e] = decideSetPolicy(given(), TENANT, { ...base, required_roles: ['Treasurer', 'board', 'treasurer'], allowed_methods: ['webauthn', 'totp'] }, 'admin');
+    const [e] = decideSetPolicy(
+      given(),
+      TENANT,
+      { ...base, required_roles: ['Treasurer', 'board', 'treasurer'], allowed_methods: ['webauthn', 'totp'] },
+      'admin',
+    );
     expect(e).toEqual({
       type: 'MfaPolicySet',
-      data: { tenant_id: TENANT, required_roles: ['board', 'treasurer'], allowed_methods: ['totp', 'webauthn'], grace_period_days: 14, fresh_window_seconds: 300, set_by: 'admin', previous: null },
+      data: {
+        tenant_id: TENANT,
+        required_roles: ['board', 'treasurer'],
+        allowed_methods: ['totp', 'webauthn'],
+        grace_period_days: 14,
+        fresh_window_seconds: 300,
+        set_by: 'admin',
+        previous: null,
+      },
     });
   });
 

@@ -27,7 +27,11 @@ export const policyEvolver = {
     switch (e.type) {
       case 'MfaPolicySet': {
         const { required_roles, allowed_methods, grace_period_days, fresh_window_seconds } = e.data;
-        return { exists: true, tenant_id: e.data.tenant_id, policy: { required_roles, allowed_methods, grace_period_days, fresh_window_seconds } };
+        return {
+          exists: true,
+          tenant_id: e.data.tenant_id,
+          policy: { required_roles, allowed_methods, grace_period_days, fresh_window_seconds },
+        };
       }
       default:
         return s;
@@ -36,7 +40,8 @@ export const policyEvolver = {
 };
 
 const ROLE = /^[a-z][a-z0-9_]{1,49}$/;
-const invalid = (field: string, detail: string) => badRequest('validation_failed', `${field}: ${detail}`, { field, errors: [`${field} ${detail}`] });
+const invalid = (field: string, detail: string) =>
+  badRequest('validation_failed', `${field}: ${detail}`, { field, errors: [`${field} ${detail}`] });
 
 /** Validates and normalises (sorted, de-duplicated) a policy; errors name the field. */
 export function normalisePolicy(input: Partial<Record<keyof MfaPolicy, unknown>>): MfaPolicy {
@@ -62,7 +67,12 @@ export function normalisePolicy(input: Partial<Record<keyof MfaPolicy, unknown>>
 const same = (a: MfaPolicy, b: MfaPolicy) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Upsert: a new policy, or a change of it; setting the same policy again records nothing. */
-export function decideSetPolicy(s: PolicyState, tenantId: string, input: Partial<Record<keyof MfaPolicy, unknown>>, by: string): PolicyEvent[] {
+export function decideSetPolicy(
+  s: PolicyState,
+  tenantId: string,
+  input: Partial<Record<keyof MfaPolicy, unknown>>,
+  by: string,
+): PolicyEvent[] {
   const policy = normalisePolicy(input);
   if (s.policy && same(s.policy, policy)) return [];
   return [{ type: 'MfaPolicySet', data: { tenant_id: tenantId, ...policy, set_by: by, previous: s.policy } }];

@@ -14,7 +14,9 @@ export class SetMfaPolicy {
 export class SetMfaPolicyHandler implements ICommandHandler<SetMfaPolicy, { position: number; policy: MfaPolicy; changed: boolean }> {
   constructor(private readonly repo: AggregateRepository) {}
   async execute(cmd: SetMfaPolicy) {
-    const r = await this.repo.execute<PolicyState, PolicyEvent>(policyStream(cmd.tenantId), policyEvolver, (s) => decideSetPolicy(s, cmd.tenantId, cmd.policy, cmd.by));
+    const r = await this.repo.execute<PolicyState, PolicyEvent>(policyStream(cmd.tenantId), policyEvolver, (s) =>
+      decideSetPolicy(s, cmd.tenantId, cmd.policy, cmd.by),
+    );
     return { position: r.position, policy: r.state.policy!, changed: r.appended };
   }
 }

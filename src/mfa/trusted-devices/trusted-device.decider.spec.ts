@@ -11,13 +11,18 @@ import {
 const given = (...events: TrustedDeviceEvent[]) => events.reduce(trustedDevicesEvolver.evolve, trustedDevicesEvolver.initialState());
 const NOW = Date.parse('2026-03-02T08:00:00.000Z');
 const device = { browser: 'Firefox', os: 'Windows', type: 'desktop' };
-const add = (name?: string) => decideAddTrustedDevice({ user_id: 'u1', device_id: 'd1', name, token_hash: 'h', device, location: null }, NOW);
+const add = (name?: string) =>
+  decideAddTrustedDevice({ user_id: 'u1', device_id: 'd1', name, token_hash: 'h', device, location: null }, NOW);
 
 describe('trusted device decider', () => {
   it('adds a device valid for exactly 30 days, named after the browser when no name is given', () => {
     const [e] = add();
     expect(e!.type).toBe('TrustedDeviceAdded');
-    expect(e!.data).toMatchObject({ name: 'Firefox on Windows', expires_at: new Date(NOW + TRUSTED_DEVICE_TTL_MS).toISOString(), token_hash: 'h' });
+    expect(e!.data).toMatchObject({
+      name: 'Firefox on Windows',
+      expires_at: new Date(NOW + TRUSTED_DEVICE_TTL_MS).toISOString(),
+      token_hash: 'h',
+    });
     expect(add('  Laptop  ')[0]!.data).toMatchObject({ name: 'Laptop' });
   });
 
@@ -28,8 +33,13 @@ describe('trusted device decider', () => {
   it('removes a device once; a second removal or an unknown id is not found', () => {
     const s = given(...add());
     const [removed] = decideRemoveTrustedDevice(s, 'u1', 'd1');
-    expect(removed).toEqual({ type: 'TrustedDeviceRemoved', data: { user_id: 'u1', device_id: 'd1', name: 'Firefox on Windows', reason: 'user' } });
-    expect(() => decideRemoveTrustedDevice(given(...add(), removed!), 'u1', 'd1')).toThrow(expect.objectContaining({ code: 'trusted_device_not_found' }));
+    expect(removed).toEqual({
+      type: 'TrustedDeviceRemoved',
+      data: { user_id: 'u1', device_id: 'd1', name: 'Firefox on Windows', reason: 'user' },
+    });
+    expect(() => decideRemoveTrustedDevice(given(...add(), removed!), 'u1', 'd1')).toThrow(
+      expect.objectContaining({ code: 'trusted_device_not_found' }),
+    );
     expect(() => decideRemoveTrustedDevice(s, 'u1', 'nope')).toThrow(expect.objectContaining({ code: 'trusted_device_not_found' }));
   });
 

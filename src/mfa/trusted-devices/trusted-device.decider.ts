@@ -8,7 +8,15 @@ export const TRUSTED_DEVICE_TTL_MS = 30 * 86_400_000;
 export type TrustedDeviceEvent =
   | DomainEvent<
       'TrustedDeviceAdded',
-      { user_id: string; device_id: string; name: string; token_hash: string; expires_at: string; device: DeviceInfo; location: Location | null }
+      {
+        user_id: string;
+        device_id: string;
+        name: string;
+        token_hash: string;
+        expires_at: string;
+        device: DeviceInfo;
+        location: Location | null;
+      }
     >
   | DomainEvent<'TrustedDeviceRemoved', { user_id: string; device_id: string; name: string; reason: 'user' }>
   | DomainEvent<'TrustedDeviceUsed', { user_id: string; device_id: string; at: string }>;
@@ -25,7 +33,10 @@ export const trustedDevicesEvolver = {
   evolve(s: TrustedDevicesState, e: TrustedDeviceEvent): TrustedDevicesState {
     switch (e.type) {
       case 'TrustedDeviceAdded':
-        return { user_id: e.data.user_id, devices: { ...s.devices, [e.data.device_id]: { name: e.data.name, removed: false, expires_at: Date.parse(e.data.expires_at) } } };
+        return {
+          user_id: e.data.user_id,
+          devices: { ...s.devices, [e.data.device_id]: { name: e.data.name, removed: false, expires_at: Date.parse(e.data.expires_at) } },
+        };
       case 'TrustedDeviceRemoved': {
         const d = s.devices[e.data.device_id];
         return d ? { ...s, devices: { ...s.devices, [e.data.device_id]: { ...d, removed: true } } } : s;
@@ -40,7 +51,14 @@ export const defaultDeviceName = (d: DeviceInfo): string =>
   d.browser && d.os ? `${d.browser} on ${d.os}` : (d.browser ?? d.os ?? 'Trusted device');
 
 export function decideAddTrustedDevice(
-  input: { user_id: string; device_id: string; name: string | undefined; token_hash: string; device: DeviceInfo; location: Location | null },
+  input: {
+    user_id: string;
+    device_id: string;
+    name: string | undefined;
+    token_hash: string;
+    device: DeviceInfo;
+    location: Location | null;
+  },
   now: number,
 ): TrustedDeviceEvent[] {
   const name = (input.name ?? '').trim() || defaultDeviceName(input.device);
@@ -48,7 +66,15 @@ export function decideAddTrustedDevice(
   return [
     {
       type: 'TrustedDeviceAdded',
-      data: { user_id: input.user_id, device_id: input.device_id, name, token_hash: input.token_hash, expires_at: new Date(now + TRUSTED_DEVICE_TTL_MS).toISOString(), device: input.device, location: input.location },
+      data: {
+        user_id: input.user_id,
+        device_id: input.device_id,
+        name,
+        token_hash: input.token_hash,
+        expires_at: new Date(now + TRUSTED_DEVICE_TTL_MS).toISOString(),
+        device: input.device,
+        location: input.location,
+      },
     },
   ];
 }

@@ -34,7 +34,9 @@ export class TrustedDevicesController {
   @HttpCode(201)
   @RequiresFreshMfa()
   async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto) {
-    const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(new AddTrustedDevice(auth.user_id, dto.name));
+    const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(
+      new AddTrustedDevice(auth.user_id, dto.name),
+    );
     return { id: r.id, name: r.name, device_token: r.token, expires_at: r.expires_at };
   }
 
@@ -48,7 +50,15 @@ export class TrustedDevicesController {
       limit: 200,
     });
     return {
-      items: page.items.map(({ id, name, created_at, last_used_at, expires_at, device, location }) => ({ id, name, created_at, last_used_at, expires_at, device, location })),
+      items: page.items.map(({ id, name, created_at, last_used_at, expires_at, device, location }) => ({
+        id,
+        name,
+        created_at,
+        last_used_at,
+        expires_at,
+        device,
+        location,
+      })),
     };
   }
 

@@ -36,7 +36,9 @@ export class TrustedDevices implements TrustedDeviceLogin {
   /** The caller's active, unexpired device for this token, or null (malformed, unknown, other user's, revoked, expired). */
   async find(userId: string, token: string | undefined): Promise<TrustedDeviceView | null> {
     if (!token || !TOKEN.test(token)) return null;
-    const page = await this.reads.collection<TrustedDeviceView>('trusted_devices').find({ where: { token_hash: sha256Hex(token) }, limit: 1 });
+    const page = await this.reads
+      .collection<TrustedDeviceView>('trusted_devices')
+      .find({ where: { token_hash: sha256Hex(token) }, limit: 1 });
     const d = page.items[0];
     if (!d || d.user_id !== userId || d.status !== 'active' || Date.parse(d.expires_at) <= this.clock.now().getTime()) return null;
     return d;
@@ -46,7 +48,9 @@ export class TrustedDevices implements TrustedDeviceLogin {
     const d = await this.find(userId, token);
     if (!d) return false;
     const now = this.clock.now().getTime();
-    await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, (s) => decideUseTrustedDevice(s, userId, d.id, now));
+    await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, (s) =>
+      decideUseTrustedDevice(s, userId, d.id, now),
+    );
     return true;
   }
 
@@ -65,7 +69,9 @@ export class TrustedDevices implements TrustedDeviceLogin {
   }
 
   async remove(userId: string, deviceId: string) {
-    const r = await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, (s) => decideRemoveTrustedDevice(s, userId, deviceId));
+    const r = await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, (s) =>
+      decideRemoveTrustedDevice(s, userId, deviceId),
+    );
     return { position: r.position };
   }
 }
