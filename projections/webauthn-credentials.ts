@@ -51,7 +51,11 @@ export const webauthnCredentialsProjection = defineProjection({
         break;
       }
       case 'WebAuthnCredentialUsed':
-        await patchOwned(col, e.data.credential_id, e.data.user_id, { counter: e.data.counter, backed_up: e.data.backed_up, last_used_at: e.data.used_at });
+        await patchOwned(col, e.data.credential_id, e.data.user_id, {
+          counter: e.data.counter,
+          backed_up: e.data.backed_up,
+          last_used_at: e.data.used_at,
+        });
         break;
       case 'WebAuthnCredentialRenamed':
         await patchOwned(col, e.data.credential_id, e.data.user_id, { name: e.data.name });
@@ -66,7 +70,15 @@ export const webauthnCredentialsProjection = defineProjection({
 });
 
 /** Only the owner's events touch a document (a credential id re-registered elsewhere keeps its new owner). */
-async function patchOwned(col: { get(id: string): Promise<WebAuthnCredentialView | null>; patch(id: string, p: { set: Record<string, unknown> }): Promise<boolean> }, id: string, userId: string, set: Record<string, unknown>) {
+async function patchOwned(
+  col: {
+    get(id: string): Promise<WebAuthnCredentialView | null>;
+    patch(id: string, p: { set: Record<string, unknown> }): Promise<boolean>;
+  },
+  id: string,
+  userId: string,
+  set: Record<string, unknown>,
+) {
   const doc = await col.get(id);
   if (doc && doc.user_id === userId) await col.patch(id, { set });
 }

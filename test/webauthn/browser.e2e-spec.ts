@@ -43,12 +43,22 @@ async function result(page: Page, id: string): Promise<Record<string, unknown>> 
   beforeAll(async () => {
     const port = await freePort();
     origin = `http://localhost:${port}`;
-    t = await startTestApp({ port, env: { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: 'Petanque Life', WEBAUTHN_ORIGINS: origin } });
+    t = await startTestApp({
+      port,
+      env: { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: 'Petanque Life', WEBAUTHN_ORIGINS: origin },
+    });
     await addMember(t, await adminLogin(t), member);
     browser = await pw.chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -100,7 +110,10 @@ async function result(page: Page, id: string): Promise<Record<string, unknown>> 
     const api = await login(t, member.email, member.password);
     const list = await t.http.get('/auth/mfa/webauthn/credentials').set(api.auth).expect(200);
     expect(list.body.items).toHaveLength(1);
-    expect(list.body.items[0]).toMatchObject({ id: credentials[0]!.credentialId.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'), name: 'Chromium virtual key' });
+    expect(list.body.items[0]).toMatchObject({
+      id: credentials[0]!.credentialId.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'),
+      name: 'Chromium virtual key',
+    });
     expect(list.body.items[0].last_used_at).not.toBeNull();
     const sessions = await t.http.get('/auth/sessions').set(api.auth).expect(200);
     expect(sessions.body.items).toHaveLength(3); // page password login, passkey login, this API login

@@ -94,12 +94,27 @@ export class SoftAuthenticator {
     len.writeUInt16BE(id.length);
     const count = Buffer.alloc(4);
     count.writeUInt32BE(lies.counter ?? 0);
-    const authData = Buffer.concat([sha256(lies.rpId ?? rpId), Buffer.from([this.flags(uv, true)]), count, this.aaguid, len, id, cosePublicKey]);
+    const authData = Buffer.concat([
+      sha256(lies.rpId ?? rpId),
+      Buffer.from([this.flags(uv, true)]),
+      count,
+      this.aaguid,
+      len,
+      id,
+      cosePublicKey,
+    ]);
     const clientDataJSON = Buffer.from(
-      JSON.stringify({ type: 'webauthn.create', challenge: lies.challenge ?? options.challenge, origin: lies.origin ?? this.origin, crossOrigin: false }),
+      JSON.stringify({
+        type: 'webauthn.create',
+        challenge: lies.challenge ?? options.challenge,
+        origin: lies.origin ?? this.origin,
+        crossOrigin: false,
+      }),
     );
     const attStmt: Record<string, Cbor> =
-      this.opts.attestation === 'packed' ? { alg: -7, sig: sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey) } : {};
+      this.opts.attestation === 'packed'
+        ? { alg: -7, sig: sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey) }
+        : {};
     const attestationObject = cbor({ fmt: this.opts.attestation ?? 'none', attStmt, authData });
     this.credentials.push(cred);
     return {
@@ -124,7 +139,12 @@ export class SoftAuthenticator {
     count.writeUInt32BE(counter);
     const authData = Buffer.concat([sha256(lies.rpId ?? options.rpId ?? cred.rpId), Buffer.from([this.flags(uv, false)]), count]);
     const clientDataJSON = Buffer.from(
-      JSON.stringify({ type: 'webauthn.get', challenge: lies.challenge ?? options.challenge, origin: lies.origin ?? this.origin, crossOrigin: false }),
+      JSON.stringify({
+        type: 'webauthn.get',
+        challenge: lies.challenge ?? options.challenge,
+        origin: lies.origin ?? this.origin,
+        crossOrigin: false,
+      }),
     );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), cred.privateKey);
     return {

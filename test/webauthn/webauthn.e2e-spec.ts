@@ -4,7 +4,12 @@ import { SoftAuthenticator } from './soft-authenticator.js';
 import { mailsOfType, securityEventTypes } from './support.js';
 
 const ORIGIN = 'https://app.petanque.test';
-const ENV = { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'petanque.test', WEBAUTHN_RP_NAME: 'Petanque Life', WEBAUTHN_ORIGINS: `${ORIGIN},https://petanque.test` };
+const ENV = {
+  ...BOOTSTRAP_ENV,
+  WEBAUTHN_RP_ID: 'petanque.test',
+  WEBAUTHN_RP_NAME: 'Petanque Life',
+  WEBAUTHN_ORIGINS: `${ORIGIN},https://petanque.test`,
+};
 
 describe('WebAuthn passkeys over the API (software authenticator)', () => {
   let t: TestApp;
@@ -24,11 +29,17 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
   }
   async function register(l: { auth: { Authorization: string } }, a: SoftAuthenticator, name?: string) {
     const o = await t.http.post('/auth/mfa/webauthn/register/options').set(l.auth).expect(200);
-    return t.http.post('/auth/mfa/webauthn/register/verify').set(l.auth).send({ response: a.create(o.body), ...(name ? { name } : {}) });
+    return t.http
+      .post('/auth/mfa/webauthn/register/verify')
+      .set(l.auth)
+      .send({ response: a.create(o.body), ...(name ? { name } : {}) });
   }
   async function stepUp(l: { auth: { Authorization: string } }, a: SoftAuthenticator, lies = {}) {
     const o = await t.http.post('/auth/mfa/webauthn/authenticate/options').set(l.auth).expect(200);
-    return t.http.post('/auth/mfa/webauthn/authenticate/verify').set(l.auth).send({ response: a.get(o.body, lies) });
+    return t.http
+      .post('/auth/mfa/webauthn/authenticate/verify')
+      .set(l.auth)
+      .send({ response: a.get(o.body, lies) });
   }
   async function passwordless(a: SoftAuthenticator, lies = {}) {
     const o = await t.http.post('/auth/passkey/login/options').expect(200);
@@ -50,15 +61,21 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
 
     const a = new SoftAuthenticator(ORIGIN, { attestation: 'packed' });
     const response = a.create(o.body);
-    const res = await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response, name: "Laptop" }).expect(201);
-    expect(res.body).toMatchObject({ enrolled: true, method: 'webauthn', credential: { id: response.id, name: 'Laptop', counter: 0, transports: ['internal'] } });
+    const res = await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response, name: 'Laptop' }).expect(201);
+    expect(res.body).toMatchObject({
+      enrolled: true,
+      method: 'webauthn',
+      credential: { id: response.id, name: 'Laptop', counter: 0, transports: ['internal'] },
+    });
     expect(res.body.credential.public_key).toBeUndefined();
 
     // the same response again: its challenge is spent
     failed(await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response }), 400, 'webauthn_challenge_invalid');
 
     const list = await t.http.get('/auth/mfa/webauthn/credentials').set(u.auth).expect(200);
-    expect(list.body.items.map((c: { id: string; aaguid: string }) => [c.id, c.aaguid])).toEqual([[response.id, '5ac1f7a2-c1d5-4a6b-9c9b-0e5d6f7a8b9c']]);
+    expect(list.body.items.map((c: { id: string; aaguid: string }) => [c.id, c.aaguid])).toEqual([
+      [response.id, '5ac1f7a2-c1d5-4a6b-9c9b-0e5d6f7a8b9c'],
+    ]);
     const methods = await t.http.get('/auth/mfa/methods').set(u.auth).expect(200);
     expect(methods.body.webauthn).toEqual({ credential_count: 1 });
 
@@ -74,7 +91,11 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     const o2 = await t.http.post('/auth/mfa/webauthn/register/options').set(fresh.auth).expect(200);
     expect(o2.body.excludeCredentials.map((c: { id: string }) => c.id)).toEqual([response.id]);
     const b = new SoftAuthenticator(ORIGIN, { attestation: 'none' });
-    const r2 = await t.http.post('/auth/mfa/webauthn/register/verify').set(fresh.auth).send({ response: b.create(o2.body) }).expect(201);
+    const r2 = await t.http
+      .post('/auth/mfa/webauthn/register/verify')
+      .set(fresh.auth)
+      .send({ response: b.create(o2.body) })
+      .expect(201);
     expect(r2.body.credential.name).toBe('Passkey 2');
   });
 
@@ -92,26 +113,54 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     expect(me.body.mfa_at).toBe(res.body.mfa_at);
     expect(me.body.amr).toContain('hwk');
 
-    failed(await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: assertion }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: assertion }),
+      400,
+      'webauthn_challenge_invalid',
+    );
 
     // a challenge issued to another session of the same user
     const other = await login(t, u.email, u.password);
     const o2 = await t.http.post('/auth/mfa/webauthn/authenticate/options').set(other.auth).expect(200);
-    failed(await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: a.get(o2.body) }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http
+        .post('/auth/mfa/webauthn/authenticate/verify')
+        .set(u.auth)
+        .send({ response: a.get(o2.body) }),
+      400,
+      'webauthn_challenge_invalid',
+    );
     // a challenge the server never issued
     const o3 = await t.http.post('/auth/mfa/webauthn/authenticate/options').set(u.auth).expect(200);
     failed(
-      await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: a.get(o3.body, { challenge: Buffer.alloc(32, 7).toString('base64url') }) }),
+      await t.http
+        .post('/auth/mfa/webauthn/authenticate/verify')
+        .set(u.auth)
+        .send({ response: a.get(o3.body, { challenge: Buffer.alloc(32, 7).toString('base64url') }) }),
       400,
       'webauthn_challenge_invalid',
     );
     // expired after 5 minutes
     const o4 = await t.http.post('/auth/mfa/webauthn/authenticate/options').set(u.auth).expect(200);
     t.clock.advance(5 * 60 * 1000 + 1000);
-    failed(await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: a.get(o4.body) }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http
+        .post('/auth/mfa/webauthn/authenticate/verify')
+        .set(u.auth)
+        .send({ response: a.get(o4.body) }),
+      400,
+      'webauthn_challenge_invalid',
+    );
     // a passwordless challenge is not a step-up challenge
     const pw = await t.http.post('/auth/passkey/login/options').expect(200);
-    failed(await t.http.post('/auth/mfa/webauthn/authenticate/verify').set(u.auth).send({ response: a.get(pw.body.options) }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http
+        .post('/auth/mfa/webauthn/authenticate/verify')
+        .set(u.auth)
+        .send({ response: a.get(pw.body.options) }),
+      400,
+      'webauthn_challenge_invalid',
+    );
   });
 
   it('rejects a wrong origin and a wrong RP ID (and counts them as failed MFA attempts)', async () => {
@@ -119,7 +168,10 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     const a = new SoftAuthenticator(ORIGIN);
     const badReg = await t.http.post('/auth/mfa/webauthn/register/options').set(u.auth).expect(200);
     failed(
-      await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response: new SoftAuthenticator(ORIGIN).create(badReg.body, { origin: 'https://petanque-life.evil.test' }) }),
+      await t.http
+        .post('/auth/mfa/webauthn/register/verify')
+        .set(u.auth)
+        .send({ response: new SoftAuthenticator(ORIGIN).create(badReg.body, { origin: 'https://petanque-life.evil.test' }) }),
       400,
       'webauthn_origin_mismatch',
     );
@@ -154,14 +206,26 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     await t.http.post('/auth/refresh').send({ refresh_token: res.body.refresh_token }).expect(200);
 
     // the response is single use, and bound to its attempt
-    failed(await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o.body.attempt_id, response }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o.body.attempt_id, response }),
+      400,
+      'webauthn_challenge_invalid',
+    );
     const o2 = await t.http.post('/auth/passkey/login/options').expect(200);
     const o3 = await t.http.post('/auth/passkey/login/options').expect(200);
-    failed(await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o3.body.attempt_id, response: a.get(o2.body.options) }), 400, 'webauthn_challenge_invalid');
+    failed(
+      await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o3.body.attempt_id, response: a.get(o2.body.options) }),
+      400,
+      'webauthn_challenge_invalid',
+    );
     // a non-discoverable answer (no user handle) cannot sign in without a user
     failed(await passwordless(a, { noUserHandle: true }), 400, 'webauthn_not_discoverable');
     // bad input is a 400, never a 500
-    failed(await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o3.body.attempt_id, response: {} }), 400, 'webauthn_response_malformed');
+    failed(
+      await t.http.post('/auth/passkey/login/verify').send({ attempt_id: o3.body.attempt_id, response: {} }),
+      400,
+      'webauthn_response_malformed',
+    );
     failed(await t.http.post('/auth/passkey/login/verify').send({ attempt_id: 'nope', response: {} }), 400, 'validation_failed');
 
     await t.settle();
@@ -216,10 +280,18 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     const renamed = await t.http.patch(`/auth/mfa/webauthn/credentials/${id}`).set(u.auth).send({ name: '  Work   phone ' }).expect(200);
     expect(renamed.body.name).toBe('Work phone');
     failed(await t.http.patch(`/auth/mfa/webauthn/credentials/${id}`).set(u.auth).send({ name: '', extra: 1 }), 400, 'validation_failed');
-    failed(await t.http.patch('/auth/mfa/webauthn/credentials/unknown-id').set(u.auth).send({ name: 'x' }), 404, 'webauthn_credential_not_found');
+    failed(
+      await t.http.patch('/auth/mfa/webauthn/credentials/unknown-id').set(u.auth).send({ name: 'x' }),
+      404,
+      'webauthn_credential_not_found',
+    );
     // another user cannot touch it
     const other = await newMember();
-    failed(await t.http.patch(`/auth/mfa/webauthn/credentials/${id}`).set(other.auth).send({ name: 'mine' }), 404, 'webauthn_credential_not_found');
+    failed(
+      await t.http.patch(`/auth/mfa/webauthn/credentials/${id}`).set(other.auth).send({ name: 'mine' }),
+      404,
+      'webauthn_credential_not_found',
+    );
 
     failed(await t.http.delete(`/auth/mfa/webauthn/credentials/${id}`).set(u.auth), 403, 'mfa_step_up_required');
     const up = await stepUp(u, a);
@@ -232,5 +304,19 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     await t.settle();
     expect(await securityEventTypes(t, u.auth)).toContain('mfa_disabled');
     expect(mailsOfType(t, 'mfa_disabled', u.email)).toHaveLength(1);
+  });
+
+  it('serves the passkey page and its same-origin scripts under the strict CSP (no inline script)', async () => {
+    const page = await t.http.get('/account/passkeys').expect(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(page.text).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>|\son\w+=/i);
+    for (const id of ['login-form', 'register', 'stepup', 'passwordless', 'register-result', 'stepup-result', 'passwordless-result'])
+      expect(page.text).toContain(`id="${id}"`);
+    const lib = await t.http.get('/account/assets/simplewebauthn-browser.js').expect(200);
+    expect(lib.headers['content-type']).toMatch(/javascript/);
+    expect(lib.text).toContain('SimpleWebAuthnBrowser');
+    const app = await t.http.get('/account/assets/passkeys.js').expect(200);
+    expect(app.text).toContain('/auth/passkey/login/verify');
   });
 });

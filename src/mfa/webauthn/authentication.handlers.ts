@@ -43,7 +43,12 @@ export class AssertionVerifier {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async verify(userId: string, response: Record<string, unknown>, challenge: string, purpose: 'step_up' | 'passwordless'): Promise<{ uv: boolean }> {
+  async verify(
+    userId: string,
+    response: Record<string, unknown>,
+    challenge: string,
+    purpose: 'step_up' | 'passwordless',
+  ): Promise<{ uv: boolean }> {
     const credentialId = credentialIdOf(response);
     const { state } = await this.repo.load<CredentialsState, CredentialEvent>(webauthnStream(userId), credentialEvolver);
     const credential = state.credentials[credentialId];
@@ -51,7 +56,10 @@ export class AssertionVerifier {
     if (purpose === 'passwordless') {
       const handle = (response.response as { userHandle?: unknown } | undefined)?.userHandle;
       if (typeof handle !== 'string' || !handle)
-        throw badRequest('webauthn_not_discoverable', 'Passwordless sign-in needs a discoverable credential (a passkey) that returns its user handle.');
+        throw badRequest(
+          'webauthn_not_discoverable',
+          'Passwordless sign-in needs a discoverable credential (a passkey) that returns its user handle.',
+        );
       if (Buffer.from(handle, 'base64url').toString('utf8') !== userId) throw unknownCredential();
     }
     const info = await this.ceremonies.verifyAssertion(response, challenge, credential);

@@ -49,7 +49,8 @@ export function verificationProblem(err: unknown): DomainError {
 export function claimedChallenge(response: unknown): string {
   const r = response as { response?: { clientDataJSON?: unknown } } | null;
   const raw = r?.response?.clientDataJSON;
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]+={0,2}$/.test(raw)) throw malformed('response.response.clientDataJSON must be base64url.');
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]+={0,2}$/.test(raw))
+    throw malformed('response.response.clientDataJSON must be base64url.');
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { challenge?: unknown };
     if (typeof parsed.challenge !== 'string' || !parsed.challenge) throw new Error('no challenge');
@@ -79,7 +80,10 @@ export class WebAuthnCeremonies {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private async issue(purpose: ChallengePurpose, binding: { user_id: string | null; session_id: string | null; attempt_id: string | null }) {
+  private async issue(
+    purpose: ChallengePurpose,
+    binding: { user_id: string | null; session_id: string | null; attempt_id: string | null },
+  ) {
     const challenge = randomBytes(32).toString('base64url');
     const r = await this.repo.execute<ChallengeState, ChallengeEvent>(challengeStream(sha256Hex(challenge)), challengeEvolver, (s) =>
       decideIssue(s, { challenge_hash: sha256Hex(challenge), purpose, ...binding, now: this.clock.now().getTime() }),
@@ -159,7 +163,12 @@ export class WebAuthnCeremonies {
         expectedRPID: this.config.webauthn.rpId,
         requireUserVerification: false,
         // counter 0 turns the library's own check off: decideUse records a regression as an event.
-        credential: { id: credential.id, publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')), counter: 0, transports: credential.transports as never },
+        credential: {
+          id: credential.id,
+          publicKey: new Uint8Array(Buffer.from(credential.public_key, 'base64url')),
+          counter: 0,
+          transports: credential.transports as never,
+        },
       });
       if (!v.verified) throw new Error('not verified');
       return v.authenticationInfo;

@@ -36,7 +36,15 @@ export interface ChallengeState {
 export const challengeStream = (challengeHash: string) => `webauthn-challenge-${challengeHash}`;
 
 export const challengeEvolver = {
-  initialState: (): ChallengeState => ({ exists: false, purpose: null, user_id: null, session_id: null, attempt_id: null, expires_at: 0, consumed: false }),
+  initialState: (): ChallengeState => ({
+    exists: false,
+    purpose: null,
+    user_id: null,
+    session_id: null,
+    attempt_id: null,
+    expires_at: 0,
+    consumed: false,
+  }),
   evolve(s: ChallengeState, e: ChallengeEvent): ChallengeState {
     switch (e.type) {
       case 'WebAuthnChallengeIssued':
@@ -99,7 +107,11 @@ export function decideConsume(s: ChallengeState, c: ConsumeChallenge): Challenge
   if (!s.exists) throw challengeInvalid('The challenge in this response was not issued by this server.');
   if (s.purpose !== c.purpose) throw challengeInvalid('The challenge in this response was issued for another ceremony.');
   if (c.purpose === 'passwordless' ? s.attempt_id !== c.attempt_id : s.session_id !== c.session_id)
-    throw challengeInvalid(c.purpose === 'passwordless' ? 'The challenge does not belong to this sign-in attempt.' : 'The challenge was issued to another session.');
+    throw challengeInvalid(
+      c.purpose === 'passwordless'
+        ? 'The challenge does not belong to this sign-in attempt.'
+        : 'The challenge was issued to another session.',
+    );
   if (s.consumed) throw challengeInvalid('The challenge has already been used; request new options.');
   if (c.now > s.expires_at) throw challengeInvalid('The challenge has expired; request new options.');
   return [{ type: 'WebAuthnChallengeConsumed', data: { challenge_hash: c.challenge_hash, consumed_at: new Date(c.now).toISOString() } }];

@@ -18,11 +18,28 @@ export interface StoredCredential {
 export type CredentialEvent =
   | DomainEvent<'WebAuthnCredentialRegistered', { user_id: string; credential: StoredCredential; user_verified: boolean; fmt: string }>
   | DomainEvent<'MfaEnrolled', { user_id: string; method: 'webauthn'; credential_id: string; credential_name: string }>
-  | DomainEvent<'WebAuthnCredentialUsed', { user_id: string; credential_id: string; counter: number; backed_up: boolean; user_verified: boolean; purpose: string; used_at: string }>
-  | DomainEvent<'WebAuthnCounterRegressionDetected', { user_id: string; credential_id: string; credential_name: string; stored_counter: number; received_counter: number }>
+  | DomainEvent<
+      'WebAuthnCredentialUsed',
+      {
+        user_id: string;
+        credential_id: string;
+        counter: number;
+        backed_up: boolean;
+        user_verified: boolean;
+        purpose: string;
+        used_at: string;
+      }
+    >
+  | DomainEvent<
+      'WebAuthnCounterRegressionDetected',
+      { user_id: string; credential_id: string; credential_name: string; stored_counter: number; received_counter: number }
+    >
   | DomainEvent<'WebAuthnCredentialRenamed', { user_id: string; credential_id: string; name: string; previous_name: string }>
   | DomainEvent<'WebAuthnCredentialDeleted', { user_id: string; credential_id: string }>
-  | DomainEvent<'MfaDisabled', { user_id: string; method: 'webauthn'; credential_id: string; credential_name: string; remaining_credentials: number }>;
+  | DomainEvent<
+      'MfaDisabled',
+      { user_id: string; method: 'webauthn'; credential_id: string; credential_name: string; remaining_credentials: number }
+    >;
 
 export interface CredentialsState {
   user_id: string;
@@ -41,7 +58,13 @@ export const credentialEvolver = {
       case 'WebAuthnCredentialUsed': {
         const c = s.credentials[e.data.credential_id];
         if (!c) return s;
-        return { ...s, credentials: { ...s.credentials, [c.id]: { ...c, counter: e.data.counter, backed_up: e.data.backed_up, last_used_at: e.data.used_at } } };
+        return {
+          ...s,
+          credentials: {
+            ...s.credentials,
+            [c.id]: { ...c, counter: e.data.counter, backed_up: e.data.backed_up, last_used_at: e.data.used_at },
+          },
+        };
       }
       case 'WebAuthnCredentialRenamed': {
         const c = s.credentials[e.data.credential_id];
@@ -65,9 +88,16 @@ export function normaliseName(name: string | undefined, fallback: string): strin
   return n || fallback;
 }
 
-export function decideRegister(s: CredentialsState, userId: string, credential: StoredCredential, meta: { user_verified: boolean; fmt: string }): CredentialEvent[] {
-  if (s.credentials[credential.id]) throw conflict('webauthn_credential_exists', 'This authenticator is already registered to your account.');
-  if (Object.keys(s.credentials).length >= MAX_CREDENTIALS) throw conflict('webauthn_credential_limit', `At most ${MAX_CREDENTIALS} passkeys per account.`);
+export function decideRegister(
+  s: CredentialsState,
+  userId: string,
+  credential: StoredCredential,
+  meta: { user_verified: boolean; fmt: string },
+): CredentialEvent[] {
+  if (s.credentials[credential.id])
+    throw conflict('webauthn_credential_exists', 'This authenticator is already registered to your account.');
+  if (Object.keys(s.credentials).length >= MAX_CREDENTIALS)
+    throw conflict('webauthn_credential_limit', `At most ${MAX_CREDENTIALS} passkeys per account.`);
   return [
     { type: 'WebAuthnCredentialRegistered', data: { user_id: userId, credential, user_verified: meta.user_verified, fmt: meta.fmt } },
     { type: 'MfaEnrolled', data: { user_id: userId, method: 'webauthn', credential_id: credential.id, credential_name: credential.name } },
@@ -92,14 +122,28 @@ export function decideUse(
     return [
       {
         type: 'WebAuthnCounterRegressionDetected',
-        data: { user_id: s.user_id, credential_id: c.id, credential_name: c.name, stored_counter: c.counter, received_counter: use.counter },
+        data: {
+          user_id: s.user_id,
+          credential_id: c.id,
+          credential_name: c.name,
+          stored_counter: c.counter,
+          received_counter: use.counter,
+        },
       },
     ];
   }
   return [
     {
       type: 'WebAuthnCredentialUsed',
-      data: { user_id: s.user_id, credential_id: c.id, counter: use.counter, backed_up: use.backed_up, user_verified: use.user_verified, purpose: use.purpose, used_at: use.now },
+      data: {
+        user_id: s.user_id,
+        credential_id: c.id,
+        counter: use.counter,
+        backed_up: use.backed_up,
+        user_verified: use.user_verified,
+        purpose: use.purpose,
+        used_at: use.now,
+      },
     },
   ];
 }
@@ -116,6 +160,15 @@ export function decideDelete(s: CredentialsState, credentialId: string): Credent
   if (!c) throw notFound('webauthn_credential_not_found', 'No such passkey on your account.');
   return [
     { type: 'WebAuthnCredentialDeleted', data: { user_id: s.user_id, credential_id: c.id } },
-    { type: 'MfaDisabled', data: { user_id: s.user_id, method: 'webauthn', credential_id: c.id, credential_name: c.name, remaining_credentials: Object.keys(s.credentials).length - 1 } },
+    {
+      type: 'MfaDisabled',
+      data: {
+        user_id: s.user_id,
+        method: 'webauthn',
+        credential_id: c.id,
+        credential_name: c.name,
+        remaining_credentials: Object.keys(s.credentials).length - 1,
+      },
+    },
   ];
 }

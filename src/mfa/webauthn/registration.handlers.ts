@@ -51,7 +51,10 @@ export const credentialView = (c: StoredCredential | WebAuthnCredentialView) => 
  * has one is a sensitive change: it needs a fresh second-factor verification.
  */
 @CommandHandler(StartWebAuthnRegistration)
-export class StartWebAuthnRegistrationHandler implements ICommandHandler<StartWebAuthnRegistration, { options: PublicKeyCredentialCreationOptionsJSON; position: number }> {
+export class StartWebAuthnRegistrationHandler implements ICommandHandler<
+  StartWebAuthnRegistration,
+  { options: PublicKeyCredentialCreationOptionsJSON; position: number }
+> {
   constructor(
     private readonly repo: AggregateRepository,
     private readonly ceremonies: WebAuthnCeremonies,
@@ -66,12 +69,19 @@ export class StartWebAuthnRegistrationHandler implements ICommandHandler<StartWe
     const snap = await this.methods.snapshot(auth.user_id);
     if (snap.totp.enrolled || snap.sms.enrolled || snap.webauthn.credential_count > 0) await this.stepUp.assertFresh(auth);
     const { state } = await this.repo.load<CredentialsState, CredentialEvent>(webauthnStream(auth.user_id), credentialEvolver);
-    return this.ceremonies.registrationOptions({ id: user.id, email: user.email, display_name: user.display_name }, auth.session_id, Object.values(state.credentials));
+    return this.ceremonies.registrationOptions(
+      { id: user.id, email: user.email, display_name: user.display_name },
+      auth.session_id,
+      Object.values(state.credentials),
+    );
   }
 }
 
 @CommandHandler(FinishWebAuthnRegistration)
-export class FinishWebAuthnRegistrationHandler implements ICommandHandler<FinishWebAuthnRegistration, { position: number; credential: ReturnType<typeof credentialView> }> {
+export class FinishWebAuthnRegistrationHandler implements ICommandHandler<
+  FinishWebAuthnRegistration,
+  { position: number; credential: ReturnType<typeof credentialView> }
+> {
   constructor(
     private readonly repo: AggregateRepository,
     private readonly ceremonies: WebAuthnCeremonies,

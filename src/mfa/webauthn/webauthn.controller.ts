@@ -42,7 +42,9 @@ export class WebAuthnController {
   @Post('auth/mfa/webauthn/register/verify')
   @HttpCode(201)
   async registerVerify(@CurrentAuth() auth: AuthContext, @Body() dto: RegisterVerifyDto) {
-    const r = await this.gateway.run<{ position: number; credential: ReturnType<typeof credentialView> }>(new FinishWebAuthnRegistration(auth, dto.response, dto.name));
+    const r = await this.gateway.run<{ position: number; credential: ReturnType<typeof credentialView> }>(
+      new FinishWebAuthnRegistration(auth, dto.response, dto.name),
+    );
     return { enrolled: true, method: 'webauthn', credential: r.credential };
   }
 
@@ -59,9 +61,14 @@ export class WebAuthnController {
   @Post('auth/mfa/webauthn/authenticate/verify')
   @HttpCode(200)
   async authenticateVerify(@CurrentAuth() auth: AuthContext, @Body() dto: AuthenticateVerifyDto) {
-    const r = await this.gateway.run<{ access_token: string; token_type: string; expires_in: number; amr: string[]; mfa_at: number; position: number }>(
-      new FinishWebAuthnStepUp(auth, dto.response),
-    );
+    const r = await this.gateway.run<{
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+      amr: string[];
+      mfa_at: number;
+      position: number;
+    }>(new FinishWebAuthnStepUp(auth, dto.response));
     return { access_token: r.access_token, token_type: r.token_type, expires_in: r.expires_in, amr: r.amr, mfa_at: r.mfa_at };
   }
 
@@ -78,7 +85,13 @@ export class WebAuthnController {
   @HttpCode(200)
   async passkeyVerify(@Body() dto: PasskeyLoginVerifyDto) {
     const r = await this.gateway.run<TokenPair & { position: number }>(new FinishPasskeyLogin(dto.attempt_id, dto.response));
-    return { access_token: r.access_token, refresh_token: r.refresh_token, token_type: r.token_type, expires_in: r.expires_in, session_id: r.session_id };
+    return {
+      access_token: r.access_token,
+      refresh_token: r.refresh_token,
+      token_type: r.token_type,
+      expires_in: r.expires_in,
+      session_id: r.session_id,
+    };
   }
 
   @ApiBearerAuth()
@@ -95,7 +108,9 @@ export class WebAuthnController {
   @AllowWithoutMfa()
   @Patch('auth/mfa/webauthn/credentials/:id')
   async rename(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Body() dto: RenameCredentialDto) {
-    const r = await this.gateway.run<{ position: number; credential: unknown }>(new RenameWebAuthnCredential(auth.user_id, checkId(id), dto.name));
+    const r = await this.gateway.run<{ position: number; credential: unknown }>(
+      new RenameWebAuthnCredential(auth.user_id, checkId(id), dto.name),
+    );
     return r.credential;
   }
 

@@ -2,10 +2,16 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 
 export class RegisterVerifyDto {
-  @ApiProperty({ description: 'RegistrationResponseJSON from navigator.credentials.create (e.g. @simplewebauthn/browser startRegistration)' })
+  @ApiProperty({
+    description: 'RegistrationResponseJSON from navigator.credentials.create (e.g. @simplewebauthn/browser startRegistration)',
+  })
   @IsObject()
   response!: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'A name for this passkey (max 64 characters)' }) @IsOptional() @IsString() @MaxLength(64) name?: string;
+  @ApiPropertyOptional({ description: 'A name for this passkey (max 64 characters)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  name?: string;
 }
 
 export class AuthenticateVerifyDto {
