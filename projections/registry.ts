@@ -8,9 +8,10 @@ import { mfaPoliciesProjection } from './mfa-policies.js';
 import { tenantSecurityEventsProjection } from './tenant-security-events.js';
 import { trustedDevicesProjection } from './trusted-devices.js';
 import { smsFactorsProjection } from './sms-factors.js';
+import { webauthnCredentialsProjection } from './webauthn-credentials.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
  * order in which a page of events is applied; projections must not read each other's models.
  */
-export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection, totpFactorsProjection, recoveryCodesProjection, mfaPoliciesProjection, tenantSecurityEventsProjection, trustedDevicesProjection, smsFactorsProjection];
+export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection, totpFactorsProjection, recoveryCodesProjection, mfaPoliciesProjection, tenantSecurityEventsProjection, trustedDevicesProjection, smsFactorsProjection, webauthnCredentialsProjection];

@@ -4,6 +4,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
 import { PolicyModule } from './mfa/policy.module.js';
 import { SmsEmailModule } from './mfa/sms-email.module.js';
+import { WebAuthnModule } from './mfa/webauthn.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [NotificationsModule, IdentityModule, MfaModule, PolicyModule, SmsEmailModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [NotificationsModule, IdentityModule, MfaModule, PolicyModule, SmsEmailModule, WebAuthnModule];
