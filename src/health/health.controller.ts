@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../identity/auth/decorators.js';
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../eventstore/event-store.port.js';
 import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
@@ -7,6 +8,7 @@ import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.port.js';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -11,6 +11,7 @@ import { defineProjection } from '../../src/projections-runtime/projection.js';
 import { READ_STORE, type ReadStore } from '../../src/readstore/read-store.port.js';
 import { CommandGateway, type CommandResult } from '../../src/shared/command-gateway.js';
 import { badRequest, notFound } from '../../src/shared/errors.js';
+import { Public } from '../../src/identity/auth/decorators.js';
 
 type CounterEvent = DomainEvent<'CounterIncremented', { counter_id: string; by: number }>;
 interface CounterState {
@@ -71,6 +72,7 @@ export const countersProjection = defineProjection({
   },
 });
 
+@Public()
 @Controller('test/counters')
 export class CounterController {
   constructor(
