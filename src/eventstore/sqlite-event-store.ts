@@ -154,7 +154,10 @@ export class SqliteEventStore implements EventStore {
       result = this.appendTx.immediate(stream, events, expected);
     } catch (err) {
       // Another process won the race between our read and insert on the same version.
-      if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /stream/.test(err.message)) {
+      // Matched by code, not instanceof: the native addon may hand out its SqliteError class from
+      // another realm (Jest loads it once per test file in one worker).
+      const e = err as { code?: unknown; message?: unknown };
+      if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /stream/.test(String(e.message))) {
         throw new ConcurrencyError(stream, expected, await this.streamVersion(stream));
       }
       throw err;
