@@ -118,13 +118,19 @@ export class KurrentDbEventStore implements EventStore {
       try {
         await this.client.appendToStream(
           stream,
-          prepared.map((p) => jsonEvent({ id: p.id, type: p.type, data: p.data, metadata: p.envelope as unknown as Record<string, unknown> })),
+          prepared.map((p) =>
+            jsonEvent({ id: p.id, type: p.type, data: p.data, metadata: p.envelope as unknown as Record<string, unknown> }),
+          ),
           { streamState: state },
         );
       } catch (err) {
         if (!isWrongVersion(err)) throw err;
         const actual =
-          err.actualState === NO_STREAM ? -1 : typeof err.actualState === 'bigint' ? Number(err.actualState) : await this.streamVersion(stream);
+          err.actualState === NO_STREAM
+            ? -1
+            : typeof err.actualState === 'bigint'
+              ? Number(err.actualState)
+              : await this.streamVersion(stream);
         if (expected === 'any' && attempt < this.maxAnyRetries) continue;
         throw new ConcurrencyError(stream, expected, actual);
       }
@@ -212,7 +218,12 @@ export class KurrentDbEventStore implements EventStore {
     // Newest non-system event; a few backward pages at most (system events are filtered server-side).
     for (let page = 0; page < 100; page++) {
       let seen = 0;
-      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: 64, filter: this.filterFor() })) {
+      for await (const resolved of this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: from,
+        maxCount: 64,
+        filter: this.filterFor(),
+      })) {
         seen++;
         const e = resolved.event;
         const commit = e?.position?.commit ?? resolved.commitPosition;
@@ -238,15 +249,28 @@ export class KurrentDbEventStore implements EventStore {
     const wake = () => sub.wake();
     const openLive = () => {
       if (closed) return;
-      const s = this.client.subscribeToAll({ fromPosition: END, filter: this.filterFor(options.types) });
+      let s: AllStreamSubscription;
+      try {
+        s = this.client.subscribeToAll({ fromPosition: END, filter: this.filterFor(options.types) });
+      } catch (err) {
+        options.onError?.(err);
+        setTimeout(openLive, 1000).unref(); // the safety poll keeps delivering meanwhile
+        return;
+      }
       s.on('data', wake);
       s.on('confirmation', wake);
       s.on('caughtUp', wake);
       s.on('error', (err) => {
-        if (closed) return;
+        if (closed || live !== s) return;
         options.onError?.(err);
-        s.removeAllListeners();
-        if (!closed) setTimeout(openLive, 1000).unref();
+        live = null;
+        // Keep an error listener: a later 'error' on the dead stream must not crash the process.
+        s.removeAllListeners('data');
+        void s.unsubscribe().catch(() => undefined);
+        setTimeout(() => {
+          openLive();
+          wake(); // anything appended while the wake-up channel was down
+        }, 1000).unref();
       });
       live = s;
     };

@@ -181,7 +181,11 @@ class MongoOps implements ReadStoreTx {
   }
 
   async setCheckpoint(name: string, position: number): Promise<void> {
-    await this.checkpoints.updateOne({ _id: name }, { $set: { position } }, { upsert: true, ...(this.session ? { session: this.session } : {}) });
+    await this.checkpoints.updateOne(
+      { _id: name },
+      { $set: { position } },
+      { upsert: true, ...(this.session ? { session: this.session } : {}) },
+    );
   }
 }
 

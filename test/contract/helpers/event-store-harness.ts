@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import swc from '@swc/core';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +17,10 @@ export interface EventStoreHarness {
   openSecond(): Promise<EventStore>;
   /** Alters the stored data of one event behind the store's back (only where the engine permits). */
   tamper?(stream: string, version: number, data: Record<string, unknown>): Promise<void>;
-  /** Appends from a separate OS process; resolves with the child's outcome. */
-  appendFromChild?(stream: string, expected: ExpectedVersion, startAt: number, count?: number): Promise<ChildOutcome>;
+  /** Inserts a raw row at an existing (stream, version) on a separate connection; returns the error code. */
+  insertRawDuplicate?(stream: string, version: number): Promise<string | null>;
+  /** Appends from `children` separate OS processes released together; resolves with their outcomes. */
+  appendFromChildren?(stream: string, expected: ExpectedVersion, children: number, count?: number): Promise<ChildOutcome[]>;
   cleanup(): Promise<void>;
 }
 
@@ -30,6 +33,59 @@ export interface ChildOutcome {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
+
+/**
+ * Compiles the child script and its relative imports (followed transitively) to plain ES modules
+ * under `dir`, beside a node_modules link, so each child starts as fast as plain node.
+ */
+function compileChild(dir: string): string {
+  const out = path.join(dir, 'child');
+  const entry = 'test/contract/helpers/sqlite-append-child.ts';
+  if (existsSync(path.join(out, entry.replace(/\.ts$/, '.js')))) return path.join(out, entry.replace(/\.ts$/, '.js'));
+  const todo = [entry];
+  const done = new Set<string>();
+  while (todo.length) {
+    const rel = todo.pop()!;
+    if (done.has(rel)) continue;
+    done.add(rel);
+    const { code } = swc.transformFileSync(path.join(repoRoot, rel), {
+      jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022' },
+      module: { type: 'es6' },
+    });
+    const target = path.join(out, rel.replace(/\.ts$/, '.js'));
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, code);
+    for (const m of code.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)\.js['"]/g)) {
+      todo.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), `${m[1]}.ts`)));
+    }
+  }
+  writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  return path.join(out, entry.replace(/\.ts$/, '.js'));
+}
+
+function runChild(script: string, args: string[]) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let onReady!: () => void;
+  const ready = new Promise<void>((r) => (onReady = r));
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    if (out.startsWith('ready\n')) onReady();
+  });
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const outcome = new Promise<ChildOutcome>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop();
+      if (code !== 0 || !line || line === 'ready') reject(new Error(`child exited ${code}: ${err}`));
+      else resolve(JSON.parse(line) as ChildOutcome);
+    });
+  });
+  outcome.catch(() => onReady()); // a child that dies early must not block the barrier
+  return { ready, outcome, go: () => child.stdin.end('go\n') };
+}
 
 export function sqliteHarness(): EventStoreHarness {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'es-contract-'));
@@ -51,24 +107,25 @@ export function sqliteHarness(): EventStoreHarness {
         db.close();
       }
     },
-    appendFromChild(stream, expected, startAt, count = 1) {
-      return new Promise((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', './test/contract/helpers/register-ts.mjs', './test/contract/helpers/sqlite-append-child.ts', file, stream, String(expected), String(startAt), String(count)],
-          { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-        child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => {
-          const line = out.trim().split('\n').pop();
-          if (code !== 0 || !line) reject(new Error(`child exited ${code}: ${err}`));
-          else resolve(JSON.parse(line) as ChildOutcome);
-        });
-      });
+    async insertRawDuplicate(stream, version) {
+      const db = new Database(file);
+      try {
+        db.prepare(
+          `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata) VALUES (?, ?, ?, 'Forged', '2020-01-01T00:00:00.000Z', '{}', '{}')`,
+        ).run(randomUUID(), stream, version);
+        return null;
+      } catch (err) {
+        return String((err as { code?: unknown }).code);
+      } finally {
+        db.close();
+      }
+    },
+    async appendFromChildren(stream, expected, children, count = 1) {
+      const script = compileChild(dir);
+      const procs = Array.from({ length: children }, () => runChild(script, [file, stream, String(expected), String(count)]));
+      await Promise.all(procs.map((p) => p.ready)); // every child has its own connection open...
+      for (const p of procs) p.go(); // ...then all of them append at once
+      return Promise.all(procs.map((p) => p.outcome));
     },
     async cleanup() {
       for (const s of stores.splice(0)) await s.close();
