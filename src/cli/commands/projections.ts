@@ -1,12 +1,15 @@
-import { ALL_PROJECTIONS } from '../../../projections/registry.js';
 import { ProjectionEngine } from '../../projections-runtime/projection-engine.js';
 import type { ProjectionDefinition } from '../../projections-runtime/projection.js';
 import { UsageError, type CliCommand, type CliContext } from '../command.js';
 import { ProgressBar, humanRate, table } from '../format.js';
 
-/** The CLI's engine: the registered projections only, never started (no subscription, no reactors). */
-async function engine(ctx: CliContext, projections: readonly ProjectionDefinition[] = ALL_PROJECTIONS): Promise<ProjectionEngine> {
-  return new ProjectionEngine(await ctx.events(), await ctx.reads(), projections);
+/**
+ * The CLI's engine: the registered projections only, never started (no subscription, no reactors).
+ * The registry pulls in every bounded context, so it is loaded only by the commands that need it.
+ */
+async function engine(ctx: CliContext, projections?: readonly ProjectionDefinition[]): Promise<ProjectionEngine> {
+  const defs = projections ?? (await import('../../../projections/registry.js')).ALL_PROJECTIONS;
+  return new ProjectionEngine(await ctx.events(), await ctx.reads(), defs);
 }
 
 export const projectionsStatusCommand: CliCommand = {
