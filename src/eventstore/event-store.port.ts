@@ -70,8 +70,12 @@ export interface SubscribeOptions {
   types?: readonly string[];
   /** Called once per event, in order; the next one waits for the promise. */
   onEvent?: (event: StoredEvent) => Promise<void> | void;
-  /** Alternative to onEvent: a page of consecutive events at once (projections commit per page). */
-  onBatch?: (events: StoredEvent[]) => Promise<void> | void;
+  /**
+   * Alternative to onEvent: a page of consecutive events at once (projections commit per page).
+   * `after` is the exclusive position the page was read from: the page holds every event in
+   * (after, last position].
+   */
+  onBatch?: (events: StoredEvent[], after: number) => Promise<void> | void;
   /** Called once caught up with the head the first time (then live). */
   onCaughtUp?: () => void;
   onError?: (err: unknown) => void;

@@ -49,7 +49,7 @@ export class Subscriber {
         const page = await this.readPage(this.checkpoint, limit);
         if (this.options.onBatch) {
           if (page.length > 0) {
-            await this.options.onBatch(page);
+            await this.options.onBatch(page, this.checkpoint);
             this.checkpoint = page[page.length - 1]!.position;
           }
         } else {

@@ -57,7 +57,7 @@ export class ProjectionEngine {
     this.subscription = this.events.subscribe({
       from,
       batchSize: this.options.batchSize ?? 500,
-      onBatch: (batch) => this.applyBatch(batch),
+      onBatch: (batch, after) => this.applyLive(batch, after),
       onError: (err) => {
         this.lastError = err;
         this.options.onError?.(err);
@@ -71,14 +71,25 @@ export class ProjectionEngine {
     return list.length ? Math.min(...list) : 0;
   }
 
-  /** Applies a page of events to the given projections (default: all) atomically. */
-  async applyBatch(batch: StoredEvent[], only: readonly ProjectionDefinition[] = this.projections): Promise<void> {
-    if (batch.length === 0) return;
+  /**
+   * Applies a page that holds every event in (after, last] to the given projections, atomically
+   * with their checkpoints. A projection whose checkpoint is behind `after` (an operator reset it
+   * for a rebuild, possibly from another process) is left alone: applying this page would skip
+   * the events in between. Returns the names of such projections.
+   */
+  async applyBatch(batch: StoredEvent[], after: number, only: readonly ProjectionDefinition[] = this.projections): Promise<string[]> {
+    if (batch.length === 0) return [];
     const last = batch[batch.length - 1]!.position;
+    const behind: string[] = [];
     await this.store.transaction(async (tx) => {
+      behind.length = 0;
       for (const p of only) {
         const cp = await tx.getCheckpoint(p.name);
         if (cp >= last) continue;
+        if (cp < after) {
+          behind.push(p.name);
+          continue;
+        }
         const handled = new Set(p.handles);
         for (const e of batch) {
           if (e.position > cp && handled.has(e.type)) await p.apply(e, tx);
@@ -86,11 +97,32 @@ export class ProjectionEngine {
         await tx.setCheckpoint(p.name, last);
       }
     });
-    if (only === this.projections) {
-      this.processed = Math.max(this.processed, last);
-      this.lastError = null;
-      this.releaseWaiters();
+    return behind;
+  }
+
+  /** The live subscription's page: all projections, then catch up any that were reset meanwhile. */
+  private async applyLive(batch: StoredEvent[], after: number): Promise<void> {
+    const behind = await this.applyBatch(batch, after);
+    for (const name of behind) await this.catchUp(this.projections.find((p) => p.name === name)!);
+    this.processed = Math.max(this.processed, batch[batch.length - 1]!.position);
+    this.lastError = null;
+    this.releaseWaiters();
+  }
+
+  /** Replays a projection from its own checkpoint up to the head (after a reset or a rebuild elsewhere). */
+  private async catchUp(p: ProjectionDefinition, onProgress?: (done: number, total: number) => void): Promise<number> {
+    const batchSize = this.options.batchSize ?? 2000;
+    const total = await this.events.headPosition();
+    let count = 0;
+    for (;;) {
+      const from = (await this.store.listCheckpoints())[p.name] ?? 0;
+      const page = await this.events.readAll({ from, limit: batchSize });
+      if (page.length === 0) break;
+      await this.applyBatch(page, from, [p]);
+      count += page.length;
+      onProgress?.(page[page.length - 1]!.position, Math.max(total, page[page.length - 1]!.position));
     }
+    return count;
   }
 
   private releaseWaiters(): void {
@@ -141,19 +173,7 @@ export class ProjectionEngine {
       for (const c of p.collections) await this.store.dropCollection(c.name);
       await tx.setCheckpoint(p.name, 0);
     });
-    const total = await this.events.headPosition();
-    let from = 0;
-    let count = 0;
-    const batchSize = this.options.batchSize ?? 2000;
-    for (;;) {
-      const page = await this.events.readAll({ from, limit: batchSize });
-      if (page.length === 0) break;
-      await this.applyBatch(page, [p]);
-      from = page[page.length - 1]!.position;
-      count += page.length;
-      onProgress?.(from, Math.max(total, from));
-    }
-    return count;
+    return this.catchUp(p, onProgress);
   }
 
   async stop(): Promise<void> {
