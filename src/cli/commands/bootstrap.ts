@@ -1,7 +1,3 @@
-import { CommandBus } from '@nestjs/cqrs';
-import { createApp } from '../../app.factory.js';
-import { ProjectionEngine } from '../../projections-runtime/projection-engine.js';
-import { BootstrapTenant } from '../../identity/tenants/tenant.handlers.js';
 import { TENANT_TYPES, type TenantType } from '../../identity/tenants/tenant.decider.js';
 import { passwordProblem } from '../../identity/users/password.js';
 import { logger } from '../../shared/logger.js';
@@ -33,6 +29,13 @@ export const bootstrapCommand: CliCommand = {
   },
   async run({ values }, ctx) {
     logger.level = 'silent';
+    // loaded here, not at the top: every other CLI command starts without booting Nest
+    const [{ CommandBus }, { createApp }, { ProjectionEngine }, { BootstrapTenant }] = await Promise.all([
+      import('@nestjs/cqrs'),
+      import('../../app.factory.js'),
+      import('../../projections-runtime/projection-engine.js'),
+      import('../../identity/tenants/tenant.handlers.js'),
+    ]);
     const app = await createApp({ config: { ...ctx.config, bootstrap: null }, clock: ctx.clock, runWorkers: false });
     try {
       const r = await app
