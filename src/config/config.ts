@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { loadOtpConfig, type OtpConfig } from '../mfa/otp-challenge/otp-config.js';
 
@@ -21,6 +22,8 @@ export interface AppConfig {
   encryptionKey: string | null;
   /** base64 secret for HMAC of short codes; null = key file in DATA_DIR/keys. */
   hmacSecret: string | null;
+  /** PEM (PKCS#8) P-256 private key signing access tokens; null = key file in DATA_DIR/keys. */
+  jwtPrivateKey: string | null;
   accessTokenTtlSeconds: number;
   refreshIdleSeconds: number;
   refreshAbsoluteSeconds: number;
@@ -77,6 +80,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     return v;
   };
 
+  const pemKey = (name: string): string | null => {
+    const v = opt(name);
+    if (v === null) return null;
+    try {
+      const k = createPrivateKey(v.replace(/\\n/g, '\n'));
+      if (k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1') problems.push(`${name} must be a P-256 (ES256) private key`);
+    } catch {
+      problems.push(`${name} is not a PEM private key`);
+    }
+    return v.replace(/\\n/g, '\n');
+  };
+
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevel = str('LOG_LEVEL', 'info') as AppConfig['logLevel'];
   if (!levels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${levels.join(', ')}`);
@@ -122,6 +137,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
     encryptionKey: key32('ENCRYPTION_KEY'),
     hmacSecret: opt('HMAC_SECRET'),
+    jwtPrivateKey: pemKey('JWT_PRIVATE_KEY'),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 900),
     refreshIdleSeconds: int('REFRESH_IDLE_SECONDS', 14 * 86400, 60, 365 * 86400),
     refreshAbsoluteSeconds: int('REFRESH_ABSOLUTE_SECONDS', 30 * 86400, 60, 365 * 86400),

@@ -27,7 +27,7 @@ export class JwtKeys implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const pem = process.env.JWT_PRIVATE_KEY ?? this.keyFile();
+    const pem = this.config.jwtPrivateKey ?? this.keyFile();
     this.privateKey = createPrivateKey(pem);
     const publicKey = createPublicKey(this.privateKey);
     this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
