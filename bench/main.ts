@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
-import { SqliteEventStore } from '../src/eventstore/sqlite-event-store.js';
+import { SqliteEventStore, type EventRow } from '../src/eventstore/sqlite-event-store.js';
 import { ProjectionEngine } from '../src/projections-runtime/projection-engine.js';
 import { defineProjection } from '../src/projections-runtime/projection.js';
 import { SqliteReadStore } from '../src/readstore/sqlite-read-store.js';
@@ -43,17 +43,6 @@ function visit(i: number): NewEvent {
   };
 }
 
-interface Row {
-  position: number;
-  id: string;
-  stream: string;
-  version: number;
-  type: string;
-  occurred_at: string;
-  data: string;
-  metadata: string;
-  schema_version: number;
-}
 
 /** Our store: `count` events in appends of `perAppend`, round-robin over 100 streams with exact expected versions. */
 async function appendOurs(file: string, count: number, perAppend: number, setupOnly = false): Promise<number> {
@@ -77,7 +66,7 @@ async function appendOurs(file: string, count: number, perAppend: number, setupO
 /** Raw better-sqlite3: the same table, the same rows (read back from our file), `perTx` rows per transaction. */
 function appendRaw(sourceFile: string, file: string, perTx: number): number {
   const src = new Database(sourceFile, { readonly: true });
-  const rows = src.prepare<[], Row>('SELECT * FROM events ORDER BY position').all();
+  const rows = src.prepare<[], EventRow>('SELECT * FROM events ORDER BY position').all();
   src.close();
   // same schema as SqliteEventStore, same pragmas as every embedded store
   new SqliteEventStore(file).close();
@@ -86,7 +75,7 @@ function appendRaw(sourceFile: string, file: string, perTx: number): number {
     `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata, schema_version)
      VALUES (@id, @stream, @version, @type, @occurred_at, @data, @metadata, @schema_version)`,
   );
-  const tx = db.transaction((batch: Row[]) => {
+  const tx = db.transaction((batch: EventRow[]) => {
     for (const r of batch) insert.run({ ...r, position: undefined });
   });
   const t0 = process.hrtime.bigint();
@@ -154,7 +143,7 @@ function rawRead(eventsFile: string): number {
   const visits = new Map<string, number>();
   const t0 = process.hrtime.bigint();
   let n = 0;
-  for (const r of db.prepare<[], Row>('SELECT * FROM events ORDER BY position').iterate()) {
+  for (const r of db.prepare<[], EventRow>('SELECT * FROM events ORDER BY position').iterate()) {
     const data = JSON.parse(r.data) as { player_id: string };
     JSON.parse(r.metadata);
     visits.set(data.player_id, (visits.get(data.player_id) ?? 0) + 1);

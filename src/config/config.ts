@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { intReader } from './env-reader.js';
 import { loadOtpConfig, type OtpConfig } from '../mfa/otp-challenge/otp-config.js';
 
 /**
@@ -53,16 +54,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     const v = env[name];
     return v === undefined || v === '' ? null : v;
   };
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return def;
-    }
-    return n;
-  };
+  const int = intReader(env, problems);
   const url = (name: string, protocols: string[]): string | null => {
     const v = opt(name);
     if (v === null) return null;

@@ -16,7 +16,8 @@ import { chainHash } from './hash-chain.js';
 import { openSqlite } from '../shared/sqlite.js';
 import { Subscriber } from './subscriber.js';
 
-interface Row {
+/** One row of the SQLite `events` table (data and metadata still JSON text). */
+export interface EventRow {
   position: number;
   id: string;
   stream: string;
@@ -28,7 +29,7 @@ interface Row {
   schema_version: number;
 }
 
-const toEvent = (r: Row): StoredEvent => ({
+const toEvent = (r: EventRow): StoredEvent => ({
   id: r.id,
   type: r.type,
   stream: r.stream,
@@ -86,8 +87,8 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata, schema_version)
          VALUES (@id, @stream, @version, @type, @occurred_at, @data, @metadata, @schema_version)`,
       ),
-      stream: this.db.prepare<[string, number], Row>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
-      all: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      stream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
+      all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
     this.appendTx = this.db.transaction(this.appendInTx.bind(this));
     this.dataVersion = this.readDataVersion();
@@ -183,7 +184,7 @@ export class SqliteEventStore implements EventStore {
     if (types && types.length > 0) {
       const placeholders = types.map(() => '?').join(',');
       const rows = this.db
-        .prepare<unknown[], Row>(`SELECT * FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`)
+        .prepare<unknown[], EventRow>(`SELECT * FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`)
         .all(from, ...types, limit);
       return rows.map(toEvent);
     }
@@ -191,7 +192,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Raw rows for tools that must not parse (benchmarks, audit). */
-  rawRows(from: number, limit: number): Row[] {
+  rawRows(from: number, limit: number): EventRow[] {
     return this.stmts.all.all(from, limit);
   }
 

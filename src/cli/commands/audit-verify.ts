@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port.js';
 import { verifyChain, type ChainBreak } from '../../eventstore/hash-chain.js';
-import { SqliteEventStore } from '../../eventstore/sqlite-event-store.js';
+import { SqliteEventStore, type EventRow } from '../../eventstore/sqlite-event-store.js';
 import type { CliCommand } from '../command.js';
 
 export interface AuditBreak {
@@ -11,17 +11,6 @@ export interface AuditBreak {
   detail: string;
 }
 
-interface SqliteRow {
-  position: number;
-  id: string;
-  stream: string;
-  version: number;
-  type: string;
-  occurred_at: string;
-  data: string;
-  metadata: string;
-  schema_version: number;
-}
 
 /** Every stream name, in order of first appearance in the log. */
 async function listStreams(store: EventStore): Promise<string[]> {
@@ -47,7 +36,7 @@ async function listStreams(store: EventStore): Promise<string[]> {
  */
 async function loadStream(store: EventStore, stream: string): Promise<StoredEvent[] | AuditBreak> {
   if (!(store instanceof SqliteEventStore)) return store.readStream(stream);
-  const rows = store.database.prepare<[string], SqliteRow>('SELECT * FROM events WHERE stream = ? ORDER BY version').all(stream);
+  const rows = store.database.prepare<[string], EventRow>('SELECT * FROM events WHERE stream = ? ORDER BY version').all(stream);
   const events: StoredEvent[] = [];
   for (const r of rows) {
     try {

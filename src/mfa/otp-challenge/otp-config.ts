@@ -3,6 +3,8 @@
  * stays the only reader of process.env). Every limit is "sends per window"; a value of 0 for an
  * interval disables it.
  */
+import { intReader } from '../../config/env-reader.js';
+
 export interface SendLimits {
   perUserHour: number;
   perUserDay: number;
@@ -32,16 +34,7 @@ export const NORDIC_COUNTRIES = ['SE', 'NO', 'DK', 'FI', 'IS'];
 type Env = Record<string, string | undefined>;
 
 export function loadOtpConfig(env: Env, problems: string[]): OtpConfig {
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return def;
-    }
-    return n;
-  };
+  const int = intReader(env, problems);
   const limits = (p: 'SMS' | 'EMAIL_OTP'): SendLimits => ({
     perUserHour: int(`${p}_USER_MAX_PER_HOUR`, 5, 1, 10_000),
     perUserDay: int(`${p}_USER_MAX_PER_DAY`, 10, 1, 100_000),
