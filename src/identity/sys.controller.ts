@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AggregateRepository } from '../eventstore/aggregate-repository.js';
 import { ProjectionEngine } from '../projections-runtime/projection-engine.js';

@@ -84,7 +84,7 @@ describe('SMS send limits, allow-list and enumeration (embedded .sms outbox)', (
     await t.http.post('/auth/mfa/sms/enroll/confirm').set(owner.auth).send({ code: codeOf(sms.text.split('\n\n')[1]!) }).expect(200);
 
     t.clock.advance(31_000);
-    const stranger = await member('stranger@club.test');
+    await member('stranger@club.test');
     const bound = await enroll('stranger@club.test', '+46703000001'); // bound to owner
     t.clock.advance(31_000);
     const other = await member('other2@club.test');
@@ -94,7 +94,7 @@ describe('SMS send limits, allow-list and enumeration (embedded .sms outbox)', (
     expect(bound.body.phone_masked).toBe('+46 70 *** ** 01');
 
     t.clock.advance(31_000);
-    const third = await member('third@club.test');
+    await member('third@club.test');
     const capped = await enroll('third@club.test', '+46703000001'); // third send to this number within the hour
     expectProblem(capped, 429, 'sms_rate_limited');
     expect(Number(capped.headers['retry-after'])).toBeGreaterThan(0);
