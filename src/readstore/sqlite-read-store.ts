@@ -78,10 +78,13 @@ function whereSql(where: Where | undefined, params: unknown[]): string {
   return parts.length ? parts.join(' AND ') : '1';
 }
 
+type Prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string) => Database.Statement<P, R>;
+
 class SqliteCollection<T extends Doc> implements Collection<T> {
   private readonly t: string;
   constructor(
     private readonly db: Database.Database,
+    private readonly prepare: Prepare,
     readonly name: string,
     private readonly ensure: (name: string) => void,
   ) {
@@ -93,38 +96,38 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     return this.getSync(id);
   }
   private getSync(id: string): T | null {
-    const row = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM ${this.t} WHERE id = ?`).get(id);
+    const row = this.prepare<[string], { doc: string }>(`SELECT doc FROM ${this.t} WHERE id = ?`).get(id);
     return row ? (JSON.parse(row.doc) as T) : null;
   }
   async upsert(doc: T): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
+    this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
       .run(doc.id, JSON.stringify(doc));
   }
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
-    // Read-modify-write inside one synchronous transaction: atomic for every connection.
-    return this.db.transaction(() => {
+    // Read-modify-write with no await in between: atomic inside the caller's transaction, and
+    // wrapped in one of its own otherwise (a savepoint per patch would cost a rebuild dearly).
+    const run = () => {
       const current = this.getSync(id);
       if (!current && !options.upsert) return false;
       const next = applyPatch((current ?? { id }) as Doc, patch);
-      this.db
-        .prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
+      this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
         .run(id, JSON.stringify(next));
       return current !== null;
-    })();
+    };
+    return this.db.inTransaction ? run() : this.db.transaction(run)();
   }
   async delete(id: string): Promise<boolean> {
-    return this.db.prepare(`DELETE FROM ${this.t} WHERE id = ?`).run(id).changes > 0;
+    return this.prepare(`DELETE FROM ${this.t} WHERE id = ?`).run(id).changes > 0;
   }
   async deleteWhere(where: Where): Promise<number> {
     const params: unknown[] = [];
     const sql = whereSql(where, params);
-    return this.db.prepare(`DELETE FROM ${this.t} WHERE ${sql}`).run(...params).changes;
+    return this.prepare(`DELETE FROM ${this.t} WHERE ${sql}`).run(...params).changes;
   }
   async count(where?: Where): Promise<number> {
     const params: unknown[] = [];
     const sql = whereSql(where, params);
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${this.t} WHERE ${sql}`).get(...params) as { n: number }).n;
+    return (this.prepare(`SELECT COUNT(*) AS n FROM ${this.t} WHERE ${sql}`).get(...params) as { n: number }).n;
   }
   async find(query: FindQuery = {}): Promise<Page<T>> {
     const params: unknown[] = [];
@@ -157,8 +160,7 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     }
     const order = sort.map(([f, d]) => `${field(f)} ${d === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
     const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
-    const rows = this.db
-      .prepare<unknown[], { doc: string }>(`SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`)
+    const rows = this.prepare<unknown[], { doc: string }>(`SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`)
       .all(...params, limit + 1);
     const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as T);
     const last = items[items.length - 1];
@@ -177,6 +179,19 @@ export class SqliteReadStore implements ReadStore {
   readonly db: Database.Database;
   private readonly known = new Set<string>();
   private readonly mutex = new AsyncMutex();
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly collections = new Map<string, SqliteCollection<Doc>>();
+
+  /** Prepared statements are reused: preparing one costs more than running it. */
+  private readonly prepare: Prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string) => {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size > 1000) this.statements.clear();
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as unknown as Database.Statement<P, R>;
+  };
 
   constructor(file: string) {
     this.db = openSqlite(file);
@@ -190,7 +205,12 @@ export class SqliteReadStore implements ReadStore {
   };
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {
-    return new SqliteCollection<T>(this.db, name, this.ensureTable);
+    let c = this.collections.get(name);
+    if (!c) {
+      c = new SqliteCollection<Doc>(this.db, this.prepare, name, this.ensureTable);
+      this.collections.set(name, c);
+    }
+    return c as unknown as Collection<T>;
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -205,22 +225,21 @@ export class SqliteReadStore implements ReadStore {
 
   async dropCollection(name: string): Promise<void> {
     this.ensureTable(name);
-    this.db.prepare(`DELETE FROM ${table(name)}`).run();
+    this.prepare(`DELETE FROM ${table(name)}`).run();
   }
 
   async getCheckpoint(name: string): Promise<number> {
-    const row = this.db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?').get(name);
+    const row = this.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?').get(name);
     return row?.position ?? 0;
   }
 
   async setCheckpoint(name: string, position: number): Promise<void> {
-    this.db
-      .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
+    this.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
       .run(name, position);
   }
 
   async listCheckpoints(): Promise<Record<string, number>> {
-    const rows = this.db.prepare<[], { name: string; position: number }>('SELECT name, position FROM checkpoints').all();
+    const rows = this.prepare<[], { name: string; position: number }>('SELECT name, position FROM checkpoints').all();
     return Object.fromEntries(rows.map((r) => [r.name, r.position]));
   }
 
@@ -239,7 +258,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async ping(): Promise<boolean> {
-    return this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+    return this.prepare('SELECT 1 AS ok').get() !== undefined;
   }
 
   async close(): Promise<void> {
