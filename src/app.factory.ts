@@ -42,6 +42,11 @@ class ConsistencyInterceptor implements NestInterceptor {
   }
 }
 
+/** Paths whose last segment is a secret: logged as [redacted]. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/(\/webhooks\/[^/]+\/[^/]+\/)[^/?#]+/, '$1[redacted]');
+}
+
 export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
   const clock = options.clock ?? new SystemClock();
 
@@ -70,7 +75,14 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     const correlation_id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
     requestContext.run({ correlation_id, ip: req.ip ?? null, user_agent: req.header('user-agent') ?? null }, next);
   });
-  app.use(pinoHttp({ logger, customProps: () => ({ correlation_id: requestContext.getStore()?.correlation_id }) }));
+  app.use(
+    pinoHttp({
+      logger,
+      customProps: () => ({ correlation_id: requestContext.getStore()?.correlation_id }),
+      // bearer secrets that travel in a path (webhook secrets) never reach the log
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: redactUrl(req.url) }) },
+    }),
+  );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   // Body-parser failures never reach Nest's filters: answer them here, the same way.
