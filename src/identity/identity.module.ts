@@ -16,6 +16,7 @@ import { SessionTokens } from './sessions/session-tokens.service.js';
 import { RefreshSessionHandler, RevokeOtherSessionsHandler, RevokeSessionHandler } from './sessions/session.handlers.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SysUsersController } from './sys.controller.js';
+import { SessionsPageController } from '../account-pages/sessions-page.controller.js';
 import { BootstrapTenant, BootstrapTenantHandler } from './tenants/tenant.handlers.js';
 import { TENANT_TYPES, type TenantType } from './tenants/tenant.decider.js';
 import { AddMemberHandler, ChangeMemberRolesHandler, ChangePasswordHandler } from './users/user.handlers.js';
@@ -38,7 +39,7 @@ class BootstrapOnStart implements OnApplicationBootstrap {
 
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, SessionsController, MembersController, SecurityEventsController, SysUsersController],
+  controllers: [AuthController, SessionsController, MembersController, SecurityEventsController, SysUsersController, SessionsPageController],
   providers: [
     JwtKeys,
     JwtStrategy,

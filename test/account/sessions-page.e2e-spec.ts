@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import pw from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
+import { addMember, adminLogin, BOOTSTRAP_ENV, login, UA } from '../support/identity.js';
+import { readOutbox } from '../support/outbox.js';
+
+/**
+ * The "wasn't you?" link of a security e-mail leads to /account/sessions, where the owner signs
+ * in, sees the other device and signs it out — in Debian's Chromium, under helmet's CSP.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`[sessions page test] SKIPPED: ${CHROMIUM} does not exist (apt-get install -y chromium)`);
+
+(haveChromium ? describe : describe.skip)('sessions page in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestApp({ env: BOOTSTRAP_ENV });
+    browser = await pw.chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('follows the e-mail link, lists the sessions, signs the stolen phone out, then every other session', async () => {
+    const m = await addMember(t, await adminLogin(t), { email: 'owner@club.test' });
+    await login(t, 'owner@club.test', m.password, { ua: UA.firefoxWindows });
+    const phone = await login(t, 'owner@club.test', m.password, { ua: UA.safariIphone, ip: '81.170.128.1' });
+    await t.settle();
+    const mail = readOutbox(t.dataDir).find((x) => x.securityEvent === 'new_login' && x.to.includes('owner@club.test'));
+    const link = /(http\S+\/account\/sessions)/.exec(mail!.raw.replace(/=\r?\n/g, ''))![1]!;
+    expect(new URL(link).pathname).toBe('/account/sessions');
+
+    const page = await browser.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (msg) => msg.type() === 'error' && /Content Security Policy|Refused/.test(msg.text()) && cspErrors.push(msg.text()));
+    await page.goto(`${t.url}/account/sessions`);
+    await page.fill('#email', 'owner@club.test');
+    await page.fill('#password', m.password);
+    await page.click('#login');
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.status === 'ok');
+    expect(await page.locator('#sessions tr').count()).toBe(3);
+    const phoneRow = page.locator(`#sessions tr[data-session-id="${phone.session_id}"]`);
+    expect(await phoneRow.textContent()).toMatch(/Mobile Safari on iOS.*SE/);
+    expect(await page.textContent('#events')).toMatch(/new login/);
+
+    await phoneRow.locator('button.revoke').click();
+    await page.waitForFunction((id) => !document.querySelector(`#sessions tr[data-session-id="${id}"]`), phone.session_id);
+    expectProblem(await t.http.get('/me').set(phone.auth), 401, 'session_revoked');
+
+    await page.click('#revoke-all');
+    await page.waitForFunction(() => document.getElementById('revoke-all-result')?.dataset.status === 'ok');
+    await page.waitForFunction(() => document.querySelectorAll('#sessions tr').length === 1);
+    expect(await page.textContent('#revoke-all-result')).toBe('signed out 1 session(s)');
+    expect(await page.getAttribute('#sessions tr', 'data-current')).toBe('true');
+    expect(cspErrors).toEqual([]);
+  });
+});
