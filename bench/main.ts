@@ -43,7 +43,6 @@ function visit(i: number): NewEvent {
   };
 }
 
-
 /** Our store: `count` events in appends of `perAppend`, round-robin over 100 streams with exact expected versions. */
 async function appendOurs(file: string, count: number, perAppend: number, setupOnly = false): Promise<number> {
   const es = new SqliteEventStore(file);

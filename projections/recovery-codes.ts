@@ -35,7 +35,8 @@ export const recoveryCodesProjection = defineProjection({
       case 'RecoveryCodeUsed': {
         const cur = await views.get(e.data.user_id);
         // The event carries the count left, so re-applying it is idempotent.
-        if (cur && cur.batch_id === e.data.batch_id) await views.patch(cur.id, { set: { remaining: e.data.remaining, last_used_at: event.occurred_at } });
+        if (cur && cur.batch_id === e.data.batch_id)
+          await views.patch(cur.id, { set: { remaining: e.data.remaining, last_used_at: event.occurred_at } });
         break;
       }
       default:

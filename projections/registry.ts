@@ -14,4 +14,15 @@ import { webauthnCredentialsProjection } from './webauthn-credentials.js';
  * Every projection of the product, one file per read model in this folder. The order is the
  * order in which a page of events is applied; projections must not read each other's models.
  */
-export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [usersProjection, sessionsProjection, securityEventsProjection, totpFactorsProjection, recoveryCodesProjection, mfaPoliciesProjection, tenantSecurityEventsProjection, trustedDevicesProjection, smsFactorsProjection, webauthnCredentialsProjection];
+export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
+  usersProjection,
+  sessionsProjection,
+  securityEventsProjection,
+  totpFactorsProjection,
+  recoveryCodesProjection,
+  mfaPoliciesProjection,
+  tenantSecurityEventsProjection,
+  trustedDevicesProjection,
+  smsFactorsProjection,
+  webauthnCredentialsProjection,
+];

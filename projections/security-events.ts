@@ -26,7 +26,9 @@ const rules = rulesByEvent();
 
 export const securityEventsProjection = defineProjection({
   name: 'security_events',
-  collections: [{ name: 'security_events', indexes: [{ fields: ['user_id', 'occurred_at'] }, { fields: ['user_id', 'type', 'occurred_at'] }] }],
+  collections: [
+    { name: 'security_events', indexes: [{ fields: ['user_id', 'occurred_at'] }, { fields: ['user_id', 'type', 'occurred_at'] }] },
+  ],
   handles: [...new Set(SECURITY_EVENT_RULES.map((r) => r.event))],
   async apply(event, tx) {
     for (const [i, rule] of (rules.get(event.type) ?? []).entries()) {

@@ -37,13 +37,27 @@ export const totpFactorsProjection = defineProjection({
         });
         break;
       case 'MfaEnrolled':
-        await factors.upsert({ id, user_id: id, status: 'active', confirmed_at: event.occurred_at, pending_since: null, last_used_at: event.occurred_at });
+        await factors.upsert({
+          id,
+          user_id: id,
+          status: 'active',
+          confirmed_at: event.occurred_at,
+          pending_since: null,
+          last_used_at: event.occurred_at,
+        });
         break;
       case 'TotpCodeAccepted':
         if (cur) await factors.patch(id, { set: { last_used_at: event.occurred_at } });
         break;
       case 'MfaDisabled':
-        await factors.upsert({ id, user_id: id, status: 'disabled', confirmed_at: null, pending_since: null, last_used_at: cur?.last_used_at ?? null });
+        await factors.upsert({
+          id,
+          user_id: id,
+          status: 'disabled',
+          confirmed_at: null,
+          pending_since: null,
+          last_used_at: cur?.last_used_at ?? null,
+        });
         break;
       default:
         break;

@@ -83,7 +83,9 @@ export const usersProjection = defineProjection({
         });
         break;
       case 'MemberRolesChanged':
-        await memberships.patch(membershipId(e.data.tenant_id, e.data.user_id), { set: { roles: e.data.roles, roles_changed_at: event.occurred_at } });
+        await memberships.patch(membershipId(e.data.tenant_id, e.data.user_id), {
+          set: { roles: e.data.roles, roles_changed_at: event.occurred_at },
+        });
         break;
       default:
         break;

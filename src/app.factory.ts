@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { ValidationPipe, type CallHandler, type ExecutionContext, type INestApplication, type NestInterceptor, type Type, type DynamicModule, Module } from '@nestjs/common';
+import {
+  ValidationPipe,
+  type CallHandler,
+  type ExecutionContext,
+  type INestApplication,
+  type NestInterceptor,
+  type Type,
+  type DynamicModule,
+  Module,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';

@@ -7,4 +7,11 @@ import { SmsEmailModule } from './mfa/sms-email.module.js';
 import { WebAuthnModule } from './mfa/webauthn.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [NotificationsModule, IdentityModule, MfaModule, PolicyModule, SmsEmailModule, WebAuthnModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
+  NotificationsModule,
+  IdentityModule,
+  MfaModule,
+  PolicyModule,
+  SmsEmailModule,
+  WebAuthnModule,
+];

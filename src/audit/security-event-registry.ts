@@ -6,8 +6,20 @@ import { SMS_EMAIL_MAIL_TEMPLATES, SMS_EMAIL_SECURITY_EVENTS } from '../mfa/sms-
 import { WEBAUTHN_MAIL_TEMPLATES, WEBAUTHN_SECURITY_EVENTS } from '../mfa/webauthn.security-events.js';
 
 /** Every context's security-event rules and mail texts. A new context adds its two lists here. */
-export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [...IDENTITY_SECURITY_EVENTS, ...MFA_SECURITY_EVENTS, ...POLICY_SECURITY_EVENTS, ...SMS_EMAIL_SECURITY_EVENTS, ...WEBAUTHN_SECURITY_EVENTS];
-export const SECURITY_MAIL_TEMPLATES: MailTemplates = { ...IDENTITY_MAIL_TEMPLATES, ...WEBAUTHN_MAIL_TEMPLATES, ...SMS_EMAIL_MAIL_TEMPLATES, ...MFA_MAIL_TEMPLATES, ...POLICY_MAIL_TEMPLATES };
+export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
+  ...IDENTITY_SECURITY_EVENTS,
+  ...MFA_SECURITY_EVENTS,
+  ...POLICY_SECURITY_EVENTS,
+  ...SMS_EMAIL_SECURITY_EVENTS,
+  ...WEBAUTHN_SECURITY_EVENTS,
+];
+export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
+  ...IDENTITY_MAIL_TEMPLATES,
+  ...WEBAUTHN_MAIL_TEMPLATES,
+  ...SMS_EMAIL_MAIL_TEMPLATES,
+  ...MFA_MAIL_TEMPLATES,
+  ...POLICY_MAIL_TEMPLATES,
+};
 
 export const rulesByEvent = (): Map<string, SecurityEventRule[]> => {
   const m = new Map<string, SecurityEventRule[]>();

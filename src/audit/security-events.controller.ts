@@ -33,7 +33,15 @@ export class SecurityEventsController {
       cursor: q.cursor ?? null,
     });
     return {
-      items: page.items.map(({ id, type, occurred_at, ip, device, location, details }) => ({ id, type, occurred_at, ip, device, location, details })),
+      items: page.items.map(({ id, type, occurred_at, ip, device, location, details }) => ({
+        id,
+        type,
+        occurred_at,
+        ip,
+        device,
+        location,
+        details,
+      })),
       next_cursor: page.next_cursor,
     };
   }

@@ -24,7 +24,10 @@ describe('configuration is validated once, naming the bad variable', () => {
     [{ MONGO_URL: 'not a url' }, /MONGO_URL is not a valid URL/],
     [{ ENCRYPTION_KEY: 'c2hvcnQ=' }, /ENCRYPTION_KEY must be 32 bytes/],
     [{ JWT_PRIVATE_KEY: 'nope' }, /JWT_PRIVATE_KEY is not a PEM private key/],
-    [{ WEBAUTHN_RP_ID: 'example.org', WEBAUTHN_ORIGINS: 'https://evil.test' }, /WEBAUTHN_ORIGINS entry "https:\/\/evil.test" is not on WEBAUTHN_RP_ID/],
+    [
+      { WEBAUTHN_RP_ID: 'example.org', WEBAUTHN_ORIGINS: 'https://evil.test' },
+      /WEBAUTHN_ORIGINS entry "https:\/\/evil.test" is not on WEBAUTHN_RP_ID/,
+    ],
     [{ BOOTSTRAP_TENANT_NAME: 'x' }, /must be set together/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ SMS_ALLOWED_COUNTRIES: 'SE,Sweden' }, /SMS_ALLOWED_COUNTRIES/],

@@ -77,7 +77,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     if (v === null) return null;
     try {
       const k = createPrivateKey(v.replace(/\\n/g, '\n'));
-      if (k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1') problems.push(`${name} must be a P-256 (ES256) private key`);
+      if (k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+        problems.push(`${name} must be a P-256 (ES256) private key`);
     } catch {
       problems.push(`${name} is not a PEM private key`);
     }

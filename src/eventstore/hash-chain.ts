@@ -47,13 +47,18 @@ export interface ChainBreak {
 }
 
 /** Recomputes a stream's chain; returns the first broken link or null. */
-export function verifyChain(
-  events: Array<HashableEvent & { stream: string; version: number; position: number }>,
-): ChainBreak | null {
+export function verifyChain(events: Array<HashableEvent & { stream: string; version: number; position: number }>): ChainBreak | null {
   let prev: string | null = null;
   for (const e of events) {
     if ((e.metadata.prev_hash ?? null) !== prev) {
-      return { stream: e.stream, version: e.version, position: e.position, reason: 'prev_hash_mismatch', expected: prev, found: e.metadata.prev_hash };
+      return {
+        stream: e.stream,
+        version: e.version,
+        position: e.position,
+        reason: 'prev_hash_mismatch',
+        expected: prev,
+        found: e.metadata.prev_hash,
+      };
     }
     const h = chainHash(e, prev);
     if (h !== e.metadata.hash) {

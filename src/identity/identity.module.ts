@@ -31,7 +31,8 @@ class BootstrapOnStart implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const b = this.config.bootstrap;
     if (!b) return;
-    if (!TENANT_TYPES.includes(b.tenantType as TenantType)) throw new Error(`BOOTSTRAP_TENANT_TYPE must be one of ${TENANT_TYPES.join(', ')}`);
+    if (!TENANT_TYPES.includes(b.tenantType as TenantType))
+      throw new Error(`BOOTSTRAP_TENANT_TYPE must be one of ${TENANT_TYPES.join(', ')}`);
     const r = await this.commands.execute(new BootstrapTenant(b.tenantName, b.tenantType as TenantType, b.adminEmail, b.adminPassword));
     logger.info({ tenant_id: r.tenant_id, user_id: r.user_id }, 'bootstrap tenant ready');
   }
@@ -39,7 +40,14 @@ class BootstrapOnStart implements OnApplicationBootstrap {
 
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, SessionsController, MembersController, SecurityEventsController, SysUsersController, SessionsPageController],
+  controllers: [
+    AuthController,
+    SessionsController,
+    MembersController,
+    SecurityEventsController,
+    SysUsersController,
+    SessionsPageController,
+  ],
   providers: [
     JwtKeys,
     JwtStrategy,
@@ -54,7 +62,11 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     ChangeMemberRolesHandler,
     ChangePasswordHandler,
     BootstrapTenantHandler,
-    { provide: BootstrapOnStart, inject: [APP_CONFIG, CommandBus], useFactory: (c: AppConfig, b: CommandBus) => new BootstrapOnStart(c, b) },
+    {
+      provide: BootstrapOnStart,
+      inject: [APP_CONFIG, CommandBus],
+      useFactory: (c: AppConfig, b: CommandBus) => new BootstrapOnStart(c, b),
+    },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [JwtKeys, StepUpService, BruteForceService, SessionTokens],

@@ -17,7 +17,8 @@ export const IDENTITY_SECURITY_EVENTS: SecurityEventRule[] = [
   },
   {
     event: 'SessionRevoked',
-    type: (d) => (d.reason === 'logout' ? 'logged_out' : d.reason === 'revoke_all' || d.reason === 'password_change' ? null : 'session_revoked'),
+    type: (d) =>
+      d.reason === 'logout' ? 'logged_out' : d.reason === 'revoke_all' || d.reason === 'password_change' ? null : 'session_revoked',
     userId: (d) => d.user_id,
     details: (d) => ({ session_id: d.session_id, reason: d.reason }),
     notify: (d) => d.reason === 'user' || d.reason === 'operator',
@@ -83,8 +84,14 @@ export const IDENTITY_MAIL_TEMPLATES: MailTemplates = {
     sv: { subject: 'En session loggades ut', body: () => ['En av dina sessioner avslutades och kan inte längre användas.'] },
   },
   sessions_revoked_all: {
-    en: { subject: 'All other sessions were signed out', body: (d) => [`${d.count} other session(s) were revoked; only the current device stays signed in.`] },
-    sv: { subject: 'Alla andra sessioner loggades ut', body: (d) => [`${d.count} andra session(er) avslutades; bara den aktuella enheten är fortfarande inloggad.`] },
+    en: {
+      subject: 'All other sessions were signed out',
+      body: (d) => [`${d.count} other session(s) were revoked; only the current device stays signed in.`],
+    },
+    sv: {
+      subject: 'Alla andra sessioner loggades ut',
+      body: (d) => [`${d.count} andra session(er) avslutades; bara den aktuella enheten är fortfarande inloggad.`],
+    },
   },
   refresh_token_reuse_detected: {
     en: {
@@ -93,7 +100,9 @@ export const IDENTITY_MAIL_TEMPLATES: MailTemplates = {
     },
     sv: {
       subject: 'Misstänkt återanvändning av inloggningstoken',
-      body: () => ['En gammal inloggningstoken för en av dina sessioner användes igen. Vi har loggat ut den sessionen överallt för att skydda dig.'],
+      body: () => [
+        'En gammal inloggningstoken för en av dina sessioner användes igen. Vi har loggat ut den sessionen överallt för att skydda dig.',
+      ],
     },
   },
   password_changed: {
@@ -103,11 +112,15 @@ export const IDENTITY_MAIL_TEMPLATES: MailTemplates = {
   account_locked: {
     en: {
       subject: 'Your account was locked after too many failed attempts',
-      body: () => ['After many consecutive failed attempts, this sign-in credential is locked. Use a recovery path or contact support to unlock it.'],
+      body: () => [
+        'After many consecutive failed attempts, this sign-in credential is locked. Use a recovery path or contact support to unlock it.',
+      ],
     },
     sv: {
       subject: 'Ditt konto låstes efter för många misslyckade försök',
-      body: () => ['Efter många misslyckade försök i rad är inloggningen låst. Använd en återställningsväg eller kontakta supporten för att låsa upp den.'],
+      body: () => [
+        'Efter många misslyckade försök i rad är inloggningen låst. Använd en återställningsväg eller kontakta supporten för att låsa upp den.',
+      ],
     },
   },
 };

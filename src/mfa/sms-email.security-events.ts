@@ -29,21 +29,53 @@ export const SMS_EMAIL_SECURITY_EVENTS: SecurityEventRule[] = [
 ];
 
 const METHOD = {
-  en: (d: Record<string, any>) => (d.method === 'sms' ? `SMS codes${d.phone_masked ? ` to ${d.phone_masked}` : ''}` : d.method === 'email' ? 'e-mail codes' : (d.method ?? 'a second factor')),
-  sv: (d: Record<string, any>) => (d.method === 'sms' ? `sms-koder${d.phone_masked ? ` till ${d.phone_masked}` : ''}` : d.method === 'email' ? 'e-postkoder' : (d.method ?? 'en tvåstegsmetod')),
+  en: (d: Record<string, any>) =>
+    d.method === 'sms'
+      ? `SMS codes${d.phone_masked ? ` to ${d.phone_masked}` : ''}`
+      : d.method === 'email'
+        ? 'e-mail codes'
+        : (d.method ?? 'a second factor'),
+  sv: (d: Record<string, any>) =>
+    d.method === 'sms'
+      ? `sms-koder${d.phone_masked ? ` till ${d.phone_masked}` : ''}`
+      : d.method === 'email'
+        ? 'e-postkoder'
+        : (d.method ?? 'en tvåstegsmetod'),
 };
 
 export const SMS_EMAIL_MAIL_TEMPLATES: MailTemplates = {
   mfa_enrolled: {
-    en: { subject: 'A sign-in method was added to your account', body: (d) => [`Two-step verification with ${METHOD.en(d)} was ${d.replaced ? 'changed' : 'added'} on your account.`] },
-    sv: { subject: 'En inloggningsmetod lades till på ditt konto', body: (d) => [`Tvåstegsverifiering med ${METHOD.sv(d)} ${d.replaced ? 'ändrades' : 'lades till'} på ditt konto.`] },
+    en: {
+      subject: 'A sign-in method was added to your account',
+      body: (d) => [`Two-step verification with ${METHOD.en(d)} was ${d.replaced ? 'changed' : 'added'} on your account.`],
+    },
+    sv: {
+      subject: 'En inloggningsmetod lades till på ditt konto',
+      body: (d) => [`Tvåstegsverifiering med ${METHOD.sv(d)} ${d.replaced ? 'ändrades' : 'lades till'} på ditt konto.`],
+    },
   },
   mfa_disabled: {
-    en: { subject: 'A sign-in method was removed from your account', body: (d) => [`Two-step verification with ${METHOD.en(d)} was removed from your account.`] },
-    sv: { subject: 'En inloggningsmetod togs bort från ditt konto', body: (d) => [`Tvåstegsverifiering med ${METHOD.sv(d)} togs bort från ditt konto.`] },
+    en: {
+      subject: 'A sign-in method was removed from your account',
+      body: (d) => [`Two-step verification with ${METHOD.en(d)} was removed from your account.`],
+    },
+    sv: {
+      subject: 'En inloggningsmetod togs bort från ditt konto',
+      body: (d) => [`Tvåstegsverifiering med ${METHOD.sv(d)} togs bort från ditt konto.`],
+    },
   },
   mfa_challenge_locked: {
-    en: { subject: 'Too many wrong codes were entered', body: (d) => [`A one-time code sent as ${METHOD.en(d)} was entered wrongly ${d.attempts ?? 5} times, so it was cancelled. If this was not you, someone may know your password: change it.`] },
-    sv: { subject: 'För många felaktiga koder angavs', body: (d) => [`En engångskod skickad som ${METHOD.sv(d)} angavs fel ${d.attempts ?? 5} gånger och har därför spärrats. Om det inte var du kan någon känna till ditt lösenord: byt det.`] },
+    en: {
+      subject: 'Too many wrong codes were entered',
+      body: (d) => [
+        `A one-time code sent as ${METHOD.en(d)} was entered wrongly ${d.attempts ?? 5} times, so it was cancelled. If this was not you, someone may know your password: change it.`,
+      ],
+    },
+    sv: {
+      subject: 'För många felaktiga koder angavs',
+      body: (d) => [
+        `En engångskod skickad som ${METHOD.sv(d)} angavs fel ${d.attempts ?? 5} gånger och har därför spärrats. Om det inte var du kan någon känna till ditt lösenord: byt det.`,
+      ],
+    },
   },
 };

@@ -93,7 +93,9 @@ export class OutboxMailTransport implements MailTransport {
     const eml = info.message as Buffer;
 
     await mkdir(this.sentDir, { recursive: true, mode: 0o700 });
-    const key = createHash('sha256').update(options.messageId as string).digest('hex');
+    const key = createHash('sha256')
+      .update(options.messageId as string)
+      .digest('hex');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = `${stamp}-${sanitise(msg.messageId)}.eml`;
     const marker = join(this.sentDir, key);
@@ -118,7 +120,10 @@ export class OutboxMailTransport implements MailTransport {
 
 /** File-name safe and bounded; uniqueness comes from the marker hash, not from this name. */
 function sanitise(messageId: string): string {
-  const safe = messageId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120);
+  const safe = messageId
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 120);
   return safe || randomUUID();
 }
 

@@ -116,9 +116,7 @@ export class EmbeddedJobQueue implements JobQueue {
       done: this.db.prepare(`UPDATE jobs SET status = 'done', last_error = NULL, updated_at = @now WHERE id = @id`),
       // A tick of a schedule needs no dedup memory once it ran: its slot has already moved on.
       deleteTick: this.db.prepare(`DELETE FROM jobs WHERE id = @id`),
-      retry: this.db.prepare(
-        `UPDATE jobs SET status = 'waiting', run_at = @run_at, last_error = @error, updated_at = @now WHERE id = @id`,
-      ),
+      retry: this.db.prepare(`UPDATE jobs SET status = 'waiting', run_at = @run_at, last_error = @error, updated_at = @now WHERE id = @id`),
       fail: this.db.prepare(`UPDATE jobs SET status = 'failed', last_error = @error, updated_at = @now WHERE id = @id`),
       failStalled: this.db.prepare(
         `UPDATE jobs SET status = 'failed', updated_at = @now,
@@ -131,9 +129,7 @@ export class EmbeddedJobQueue implements JobQueue {
          WHERE status = 'active'`,
       ),
       nextDue: this.db.prepare(`SELECT MIN(run_at) AS t FROM jobs WHERE status = 'waiting' AND ${names}`),
-      dueCount: this.db.prepare(
-        `SELECT COUNT(*) AS n FROM jobs WHERE status = 'waiting' AND run_at <= @now AND ${names}`,
-      ),
+      dueCount: this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'waiting' AND run_at <= @now AND ${names}`),
       upsertSchedule: this.db.prepare(
         `INSERT INTO job_schedules (key, name, data, every_ms, next_run_at, updated_at)
          VALUES (@key, @name, @data, @every_ms, @next_run_at, @now)

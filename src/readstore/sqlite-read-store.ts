@@ -57,7 +57,12 @@ function whereSql(where: Where | undefined, params: unknown[]): string {
       parts.push(`${f} IS NOT ?`);
       params.push(bind(ops.ne));
     }
-    for (const [op, sql] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) {
+    for (const [op, sql] of [
+      ['gt', '>'],
+      ['gte', '>='],
+      ['lt', '<'],
+      ['lte', '<='],
+    ] as const) {
       if (ops[op] !== undefined) {
         parts.push(`${f} ${sql} ?`);
         params.push(ops[op]);
@@ -100,8 +105,10 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     return row ? (JSON.parse(row.doc) as T) : null;
   }
   async upsert(doc: T): Promise<void> {
-    this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
-      .run(doc.id, JSON.stringify(doc));
+    this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`).run(
+      doc.id,
+      JSON.stringify(doc),
+    );
   }
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
     // Read-modify-write with no await in between: atomic inside the caller's transaction, and
@@ -110,8 +117,10 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       const current = this.getSync(id);
       if (!current && !options.upsert) return false;
       const next = applyPatch((current ?? { id }) as Doc, patch);
-      this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`)
-        .run(id, JSON.stringify(next));
+      this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`).run(
+        id,
+        JSON.stringify(next),
+      );
       return current !== null;
     };
     return this.db.inTransaction ? run() : this.db.transaction(run)();
@@ -160,8 +169,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     }
     const order = sort.map(([f, d]) => `${field(f)} ${d === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
     const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
-    const rows = this.prepare<unknown[], { doc: string }>(`SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`)
-      .all(...params, limit + 1);
+    const rows = this.prepare<unknown[], { doc: string }>(
+      `SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    ).all(...params, limit + 1);
     const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as T);
     const last = items[items.length - 1];
     const next_cursor = rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null;
@@ -234,8 +244,10 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async setCheckpoint(name: string, position: number): Promise<void> {
-    this.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
-      .run(name, position);
+    this.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
+      name,
+      position,
+    );
   }
 
   async listCheckpoints(): Promise<Record<string, number>> {

@@ -21,7 +21,10 @@ export function safeEqual(a: string, b: string): boolean {
 export const randomToken = (bits = 256): string => randomBytes(Math.ceil(bits / 8)).toString('base64url');
 
 /** A uniformly random numeric code from the CSPRNG, zero-padded. */
-export const randomDigits = (digits = 6): string => randomInt(0, 10 ** digits).toString().padStart(digits, '0');
+export const randomDigits = (digits = 6): string =>
+  randomInt(0, 10 ** digits)
+    .toString()
+    .padStart(digits, '0');
 
 export interface Sealed {
   /** key id, so keys can be rotated */

@@ -13,7 +13,13 @@ describe('logs carry no secrets', () => {
     let out = '';
     const sink = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' } }, body: { password: 'hunter2hunter2', code: '123456', phone: '+46701234567', email: 'a@b.se', refresh_token: 'r' } }, 'x');
+    log.info(
+      {
+        req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' } },
+        body: { password: 'hunter2hunter2', code: '123456', phone: '+46701234567', email: 'a@b.se', refresh_token: 'r' },
+      },
+      'x',
+    );
     for (const secret of ['abc.def.ghi', 'sid=1', 'hunter2hunter2', '123456', '+46701234567', 'a@b.se']) expect(out).not.toContain(secret);
   });
 });

@@ -54,7 +54,10 @@ export function toProblem(err: unknown): { problem: Problem; headers: Record<str
   });
   if (err instanceof DomainError) return { problem: make(err.status, err.code, err.message, err.extra), headers: err.headers };
   if (err instanceof ConcurrencyError)
-    return { problem: make(409, 'concurrency_conflict', 'The resource was changed by another request; retry with fresh data.'), headers: {} };
+    return {
+      problem: make(409, 'concurrency_conflict', 'The resource was changed by another request; retry with fresh data.'),
+      headers: {},
+    };
   if (err instanceof InvalidCursorError) return { problem: make(400, 'invalid_cursor', err.message), headers: {} };
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -74,7 +77,8 @@ export function toProblem(err: unknown): { problem: Problem; headers: Record<str
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (e.type === 'entity.parse.failed') return { problem: make(400, 'malformed_json', 'The request body is not valid JSON.'), headers: {} };
+    if (e.type === 'entity.parse.failed')
+      return { problem: make(400, 'malformed_json', 'The request body is not valid JSON.'), headers: {} };
     if (e.type === 'entity.too.large') return { problem: make(413, 'payload_too_large', 'The request body is too large.'), headers: {} };
     return { problem: make(status, DEFAULT_CODES[status] ?? 'bad_request', 'The request could not be read.'), headers: {} };
   }

@@ -16,9 +16,7 @@ export class Secrets {
   readonly hmacKey: Buffer;
 
   constructor(config: Pick<AppConfig, 'dataDir' | 'encryptionKey' | 'hmacSecret'>) {
-    this.encryptionKey = config.encryptionKey
-      ? Buffer.from(config.encryptionKey, 'base64')
-      : keyFile(config.dataDir, 'encryption.key', 32);
+    this.encryptionKey = config.encryptionKey ? Buffer.from(config.encryptionKey, 'base64') : keyFile(config.dataDir, 'encryption.key', 32);
     this.encryptionKeyId = `k1`;
     this.hmacKey = config.hmacSecret ? Buffer.from(config.hmacSecret, 'utf8') : keyFile(config.dataDir, 'hmac.key', 32);
   }

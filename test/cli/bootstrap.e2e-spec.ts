@@ -12,7 +12,17 @@ describe('npm run cli -- bootstrap', () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const args = ['bootstrap', '--tenant-name', 'Svenska Boulefederationen', '--tenant-type', 'FEDERATION', '--admin-email', 'Root@Federation.test', '--admin-password', 'a long admin password'];
+  const args = [
+    'bootstrap',
+    '--tenant-name',
+    'Svenska Boulefederationen',
+    '--tenant-type',
+    'FEDERATION',
+    '--admin-email',
+    'Root@Federation.test',
+    '--admin-password',
+    'a long admin password',
+  ];
 
   it('creates the tenant and admin once, prints the same ids again, and the admin can log in', async () => {
     const first = runCli(dataDir, args);
@@ -30,14 +40,28 @@ describe('npm run cli -- bootstrap', () => {
     try {
       const login = await t.http.post('/auth/login').send({ email: 'root@federation.test', password: 'a long admin password' }).expect(200);
       const me = await t.http.get('/me').set('Authorization', `Bearer ${login.body.access_token}`).expect(200);
-      expect(me.body).toMatchObject({ tenant: { id: ids.tenant_id, tenant_type: 'FEDERATION' }, roles: ['tenant_admin'], user: { id: ids.user_id, sys_roles: ['finance', 'security', 'support'] } });
+      expect(me.body).toMatchObject({
+        tenant: { id: ids.tenant_id, tenant_type: 'FEDERATION' },
+        roles: ['tenant_admin'],
+        user: { id: ids.user_id, sys_roles: ['finance', 'security', 'support'] },
+      });
     } finally {
       await t.close();
     }
   });
 
   it('refuses bad arguments with usage (exit 2)', () => {
-    const r = runCli(dataDir, ['bootstrap', '--tenant-name', 'x', '--tenant-type', 'NOPE', '--admin-email', 'a@b.se', '--admin-password', 'a long admin password']);
+    const r = runCli(dataDir, [
+      'bootstrap',
+      '--tenant-name',
+      'x',
+      '--tenant-type',
+      'NOPE',
+      '--admin-email',
+      'a@b.se',
+      '--admin-password',
+      'a long admin password',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tenant-type/);
   });

@@ -33,7 +33,14 @@ describe('projections:rebuild from the CLI while the server runs', () => {
     for (let i = 0; i < 40; i++) {
       const events = Array.from({ length: 1000 }, (_, j) => ({
         type: 'RefreshTokenRotated',
-        data: { session_id: `filler-${i}-${j}`, user_id: 'nobody', generation: 1, refresh_hash: 'x', idle_expires_at: '2030-01-01T00:00:00.000Z', at: '2026-03-02T08:00:00.000Z' },
+        data: {
+          session_id: `filler-${i}-${j}`,
+          user_id: 'nobody',
+          generation: 1,
+          refresh_hash: 'x',
+          idle_expires_at: '2030-01-01T00:00:00.000Z',
+          at: '2026-03-02T08:00:00.000Z',
+        },
       }));
       await filler.append(`filler-${i}`, events, 'no_stream');
     }

@@ -38,7 +38,11 @@ function jobQueueContract(kind: string, open: () => Promise<TestQueue>): void {
       await queue.close();
     });
 
-    function recorder<T>(name: string, behaviour: (call: Call<T>, calls: Call<T>[]) => Promise<void> = async () => {}, concurrency?: number) {
+    function recorder<T>(
+      name: string,
+      behaviour: (call: Call<T>, calls: Call<T>[]) => Promise<void> = async () => {},
+      concurrency?: number,
+    ) {
       const calls: Call<T>[] = [];
       queue.register<T>(
         name,

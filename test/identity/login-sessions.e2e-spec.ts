@@ -25,14 +25,30 @@ describe('login, tokens and sessions (F02.07.08)', () => {
 
   it('issues short-lived ES256 access tokens with the documented claims, verifiable with the JWKS', async () => {
     const l = await login(t, ADMIN.email, ADMIN.password);
-    const [h, p] = l.access_token.split('.').slice(0, 2).map((x) => JSON.parse(Buffer.from(x, 'base64url').toString()));
+    const [h, p] = l.access_token
+      .split('.')
+      .slice(0, 2)
+      .map((x) => JSON.parse(Buffer.from(x, 'base64url').toString()));
     const jwks = (await t.http.get('/.well-known/jwks.json').expect(200)).body;
     expect(h).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
-    expect(p).toMatchObject({ sub: admin.user_id, tid: admin.tenant_id, sid: l.session_id, roles: ['tenant_admin'], amr: ['pwd'], mfa_at: null });
+    expect(p).toMatchObject({
+      sub: admin.user_id,
+      tid: admin.tenant_id,
+      sid: l.session_id,
+      roles: ['tenant_admin'],
+      amr: ['pwd'],
+      mfa_at: null,
+    });
     expect(p.exp - p.iat).toBeLessThanOrEqual(900);
     expect(l.refresh_token.length).toBeGreaterThan(60);
     const me = await t.http.get('/me').set(l.auth).expect(200);
-    expect(me.body).toMatchObject({ session_id: l.session_id, amr: ['pwd'], mfa_at: null, roles: ['tenant_admin'], user: { email: ADMIN.email } });
+    expect(me.body).toMatchObject({
+      session_id: l.session_id,
+      amr: ['pwd'],
+      mfa_at: null,
+      roles: ['tenant_admin'],
+      user: { email: ADMIN.email },
+    });
   });
 
   it('rejects missing, malformed and expired access tokens', async () => {
@@ -53,7 +69,9 @@ describe('login, tokens and sessions (F02.07.08)', () => {
     expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: l.refresh_token }), 401, 'refresh_token_reused');
     expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: r2.refresh_token }), 401, 'session_revoked');
     expectProblem(await t.http.get('/me').set({ Authorization: `Bearer ${r2.access_token}` }), 401, 'session_revoked');
-    const events = (await t.http.get('/auth/security-events?type=refresh_token_reuse_detected').set((await login(t, ADMIN.email, ADMIN.password)).auth)).body;
+    const events = (
+      await t.http.get('/auth/security-events?type=refresh_token_reuse_detected').set((await login(t, ADMIN.email, ADMIN.password)).auth)
+    ).body;
     expect(events.items[0].details.session_id).toBe(l.session_id);
   });
 
@@ -67,7 +85,11 @@ describe('login, tokens and sessions (F02.07.08)', () => {
 
   it('rejects unknown and malformed refresh tokens without a 500', async () => {
     expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: 'garbage' }), 401, 'invalid_refresh_token');
-    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: `${admin.session_id}.${'A'.repeat(43)}` }), 401, 'invalid_refresh_token');
+    expectProblem(
+      await t.http.post('/auth/refresh').send({ refresh_token: `${admin.session_id}.${'A'.repeat(43)}` }),
+      401,
+      'invalid_refresh_token',
+    );
     expectProblem(await t.http.post('/auth/refresh').send({}), 400, 'validation_failed');
   });
 
@@ -93,8 +115,18 @@ describe('login, tokens and sessions (F02.07.08)', () => {
     const list = (await t.http.get('/auth/sessions').set(laptop.auth).expect(200)).body.items;
     expect(list).toHaveLength(3);
     const p = list.find((s: { id: string }) => s.id === phone.session_id);
-    expect(p).toMatchObject({ current: false, ip: '81.170.128.1', device: { browser: 'Mobile Safari', os: 'iOS' }, location: { country: 'SE' }, mfa_satisfied: false });
-    expect(list.find((s: { id: string }) => s.id === laptop.session_id)).toMatchObject({ current: true, location: null, device: { browser: 'Firefox', os: 'Windows' } });
+    expect(p).toMatchObject({
+      current: false,
+      ip: '81.170.128.1',
+      device: { browser: 'Mobile Safari', os: 'iOS' },
+      location: { country: 'SE' },
+      mfa_satisfied: false,
+    });
+    expect(list.find((s: { id: string }) => s.id === laptop.session_id)).toMatchObject({
+      current: true,
+      location: null,
+      device: { browser: 'Firefox', os: 'Windows' },
+    });
 
     // someone else's session: 404, like a missing one
     expectProblem(await t.http.delete(`/auth/sessions/${admin.session_id}`).set(laptop.auth), 404, 'session_not_found');
@@ -114,10 +146,22 @@ describe('login, tokens and sessions (F02.07.08)', () => {
     const m = await addMember(t, admin, { email: 'pw@club.test' });
     const a = await login(t, 'pw@club.test', m.password);
     const b = await login(t, 'pw@club.test', m.password);
-    expectProblem(await t.http.post('/auth/password').set(a.auth).send({ current_password: 'wrong-one-here', new_password: 'another long password' }), 401, 'invalid_credentials');
+    expectProblem(
+      await t.http.post('/auth/password').set(a.auth).send({ current_password: 'wrong-one-here', new_password: 'another long password' }),
+      401,
+      'invalid_credentials',
+    );
     t.clock.advance(2000);
-    expectProblem(await t.http.post('/auth/password').set(a.auth).send({ current_password: m.password, new_password: 'short' }), 400, 'weak_password');
-    const ok = await t.http.post('/auth/password').set(a.auth).send({ current_password: m.password, new_password: 'another long password', revoke_other_sessions: true }).expect(200);
+    expectProblem(
+      await t.http.post('/auth/password').set(a.auth).send({ current_password: m.password, new_password: 'short' }),
+      400,
+      'weak_password',
+    );
+    const ok = await t.http
+      .post('/auth/password')
+      .set(a.auth)
+      .send({ current_password: m.password, new_password: 'another long password', revoke_other_sessions: true })
+      .expect(200);
     expect(ok.body).toEqual({ changed: true, revoked_sessions: 1 });
     expectProblem(await t.http.get('/me').set(b.auth), 401, 'session_revoked');
     await expect(login(t, 'pw@club.test', m.password)).rejects.toThrow(/401/);

@@ -12,13 +12,22 @@ describe('members API and the SecurityEvent audit', () => {
 
   it('creates members, keeps e-mails unique under concurrency, changes roles, lists with masked e-mails', async () => {
     const body = { email: 'Race@Club.test', display_name: 'Race', roles: ['member'], password: 'a long enough password' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.http.post(`/tenants/${admin.tenant_id}/members`).set(admin.auth).send(body)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.http.post(`/tenants/${admin.tenant_id}/members`).set(admin.auth).send(body)),
+    );
     const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.user_id));
     expect(ids.size).toBe(1);
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     const [userId] = [...ids];
     // role changes are a step-up operation: without a fresh second factor they are refused
-    expectProblem(await t.http.patch(`/tenants/${admin.tenant_id}/members/${userId}`).set(admin.auth).send({ roles: ['treasurer', 'member'] }), 403, 'mfa_step_up_required');
+    expectProblem(
+      await t.http
+        .patch(`/tenants/${admin.tenant_id}/members/${userId}`)
+        .set(admin.auth)
+        .send({ roles: ['treasurer', 'member'] }),
+      403,
+      'mfa_step_up_required',
+    );
     const list = (await t.http.get(`/tenants/${admin.tenant_id}/members`).set(admin.auth).expect(200)).body.items;
     const race = list.find((m: { user_id: string }) => m.user_id === userId);
     expect(race).toMatchObject({ roles: ['member'], email_masked: 'ra***@club.test' });
@@ -31,16 +40,51 @@ describe('members API and the SecurityEvent audit', () => {
     const m = await addMember(t, admin, { email: 'plain@club.test' });
     const plain = await login(t, 'plain@club.test', m.password);
     expectProblem(await t.http.get(`/tenants/${admin.tenant_id}/members`).set(plain.auth), 403, 'tenant_admin_required');
-    expectProblem(await t.http.post(`/tenants/${admin.tenant_id}/members`).set(plain.auth).send({ email: 'x@y.test', display_name: 'x', roles: ['member'], password: 'a long enough password' }), 403, 'tenant_admin_required');
+    expectProblem(
+      await t.http
+        .post(`/tenants/${admin.tenant_id}/members`)
+        .set(plain.auth)
+        .send({ email: 'x@y.test', display_name: 'x', roles: ['member'], password: 'a long enough password' }),
+      403,
+      'tenant_admin_required',
+    );
     const base = `/tenants/${admin.tenant_id}/members`;
-    expectProblem(await t.http.post(base).set(admin.auth).send({ email: 'bad', display_name: 'x', roles: ['member'], password: 'a long enough password' }), 400, 'validation_failed');
-    expectProblem(await t.http.post(base).set(admin.auth).send({ email: 'ok@x.test', display_name: 'x', roles: ['Bad Role!'], password: 'a long enough password' }), 400, 'validation_failed');
-    expectProblem(await t.http.post(base).set(admin.auth).send({ email: 'ok@x.test', display_name: 'x', roles: ['member'], password: 'short' }), 400, 'weak_password');
-    expectProblem(await t.http.post(base).set(admin.auth).send({ email: 'ok@x.test', display_name: 'x', roles: [], password: 'a long enough password' }), 400, 'validation_failed');
+    expectProblem(
+      await t.http
+        .post(base)
+        .set(admin.auth)
+        .send({ email: 'bad', display_name: 'x', roles: ['member'], password: 'a long enough password' }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.http
+        .post(base)
+        .set(admin.auth)
+        .send({ email: 'ok@x.test', display_name: 'x', roles: ['Bad Role!'], password: 'a long enough password' }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.http
+        .post(base)
+        .set(admin.auth)
+        .send({ email: 'ok@x.test', display_name: 'x', roles: ['member'], password: 'short' }),
+      400,
+      'weak_password',
+    );
+    expectProblem(
+      await t.http
+        .post(base)
+        .set(admin.auth)
+        .send({ email: 'ok@x.test', display_name: 'x', roles: [], password: 'a long enough password' }),
+      400,
+      'validation_failed',
+    );
     expectProblem(await t.http.get('/tenants/not-a-uuid/members').set(admin.auth), 404, 'tenant_not_found');
   });
 
-  it('lists the caller\'s own security events newest first, filtered, paginated, and offers no way to edit them', async () => {
+  it("lists the caller's own security events newest first, filtered, paginated, and offers no way to edit them", async () => {
     const m = await addMember(t, admin, { email: 'audit@club.test' });
     for (let i = 0; i < 3; i++) {
       await login(t, 'audit@club.test', m.password);
@@ -52,18 +96,31 @@ describe('members API and the SecurityEvent audit', () => {
     await t.settle();
     const all = (await t.http.get('/auth/security-events').set(l.auth).expect(200)).body.items;
     expect(all.map((e: { type: string }) => e.type)).toEqual(['new_login', 'login_failed', 'new_login', 'new_login', 'new_login']);
-    expect(all[0]).toEqual({ id: expect.any(String), type: 'new_login', occurred_at: expect.any(String), ip: expect.any(String), device: expect.any(Object), location: null, details: expect.objectContaining({ method: 'password' }) });
+    expect(all[0]).toEqual({
+      id: expect.any(String),
+      type: 'new_login',
+      occurred_at: expect.any(String),
+      ip: expect.any(String),
+      device: expect.any(Object),
+      location: null,
+      details: expect.objectContaining({ method: 'password' }),
+    });
     const times = all.map((e: { occurred_at: string }) => e.occurred_at);
     expect([...times].sort().reverse()).toEqual(times);
     // someone else's events are not visible
-    expect((await t.http.get('/auth/security-events').set(admin.auth)).body.items.some((e: { id: string }) => all.some((a: { id: string }) => a.id === e.id))).toBe(false);
+    expect(
+      (await t.http.get('/auth/security-events').set(admin.auth)).body.items.some((e: { id: string }) =>
+        all.some((a: { id: string }) => a.id === e.id),
+      ),
+    ).toBe(false);
     const p1 = (await t.http.get('/auth/security-events?type=new_login&limit=2').set(l.auth)).body;
     expect(p1.items).toHaveLength(2);
     const p2 = (await t.http.get(`/auth/security-events?type=new_login&limit=2&cursor=${p1.next_cursor}`).set(l.auth)).body;
     expect(p2.items).toHaveLength(2);
     expect(p2.next_cursor).toBeNull();
     expect(new Set([...p1.items, ...p2.items].map((e: { id: string }) => e.id)).size).toBe(4);
-    for (const method of ['delete', 'patch', 'put'] as const) expect((await t.http[method](`/auth/security-events/${all[0].id}`).set(l.auth)).status).toBe(404);
+    for (const method of ['delete', 'patch', 'put'] as const)
+      expect((await t.http[method](`/auth/security-events/${all[0].id}`).set(l.auth)).status).toBe(404);
   });
 
   it('bootstrap is idempotent across restarts (same ids, no new events)', async () => {
@@ -72,6 +129,9 @@ describe('members API and the SecurityEvent audit', () => {
     t = await startTestApp({ env: BOOTSTRAP_ENV, dataDir: t.dataDir, clock: t.clock });
     const after = await adminLogin(t);
     expect([after.tenant_id, after.user_id]).toEqual([before.tenant_id, before.user_id]);
-    expect((await t.http.get('/me').set(after.auth)).body.user).toMatchObject({ email: ADMIN.email, sys_roles: ['finance', 'security', 'support'] });
+    expect((await t.http.get('/me').set(after.auth)).body.user).toMatchObject({
+      email: ADMIN.email,
+      sys_roles: ['finance', 'security', 'support'],
+    });
   });
 });

@@ -35,7 +35,13 @@ async function startSmtp(): Promise<{ port: number; messages: Captured[]; close:
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
         const h = (n: string) => new RegExp(`^${n}: (.*)$`, 'mi').exec(raw)?.[1]?.trim() ?? '';
-        messages.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: qp(raw), messageId: h('Message-ID'), event: h('X-Security-Event'), subject: qp(h('Subject')) });
+        messages.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: qp(raw),
+          messageId: h('Message-ID'),
+          event: h('X-Security-Event'),
+          subject: qp(h('Subject')),
+        });
         done();
       });
     },
@@ -83,11 +89,21 @@ describe('SecurityNotificationService e-mails over real SMTP (F02.07.10)', () =>
     await t.http.post('/auth/refresh').send({ refresh_token: again.refresh_token }).expect(401); // reuse
     expect(r1.refresh_token).toBeTruthy();
     const fresh = await login(t, 'kassor@klubb.test', m.password, { ua: UA.firefoxWindows });
-    await t.http.post('/auth/password').set(fresh.auth).send({ current_password: m.password, new_password: 'ett nytt långt lösenord' }).expect(200);
+    await t.http
+      .post('/auth/password')
+      .set(fresh.auth)
+      .send({ current_password: m.password, new_password: 'ett nytt långt lösenord' })
+      .expect(200);
     await t.settle();
 
     const mine = smtp.messages.filter((x) => x.to.includes('kassor@klubb.test'));
-    expect(mine.map((x) => x.event).sort()).toEqual(['new_login', 'new_login', 'password_changed', 'refresh_token_reuse_detected', 'session_revoked']);
+    expect(mine.map((x) => x.event).sort()).toEqual([
+      'new_login',
+      'new_login',
+      'password_changed',
+      'refresh_token_reuse_detected',
+      'session_revoked',
+    ]);
     expect(new Set(mine.map((x) => x.messageId)).size).toBe(mine.length);
     expect(mine.find((x) => x.event === 'password_changed')!.subject).toMatch(/lösenord/i);
     expect(mine[0]!.raw).toMatch(/\/account\/sessions/);

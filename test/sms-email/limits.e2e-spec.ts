@@ -37,7 +37,8 @@ describe('SMS send limits, allow-list and enumeration (embedded .sms outbox)', (
 
   it('refuses invalid numbers (400 invalid_phone) and countries outside the allow-list (400 sms_country_not_allowed)', async () => {
     const u = await member('countries@club.test');
-    for (const bad of ['abc', '0701234567', '+4670', '', '+46 70 123 45 67 89 01 23']) expectProblem(await enroll(u, bad), 400, 'invalid_phone');
+    for (const bad of ['abc', '0701234567', '+4670', '', '+46 70 123 45 67 89 01 23'])
+      expectProblem(await enroll(u, bad), 400, 'invalid_phone');
     expectProblem(await t.http.post('/auth/mfa/sms/enroll').set(u.auth).send({}), 400);
     const us = await enroll(u, '+1 202 555 0143');
     expectProblem(us, 400, 'sms_country_not_allowed');
@@ -81,7 +82,11 @@ describe('SMS send limits, allow-list and enumeration (embedded .sms outbox)', (
     const r1 = await enroll(owner, '+46703000001');
     expect(r1.status).toBe(200);
     const sms = await eventually(t, () => outboxFiles(t, '.sms').find((f) => f.text.includes('To: +46703000001')));
-    await t.http.post('/auth/mfa/sms/enroll/confirm').set(owner.auth).send({ code: codeOf(sms.text.split('\n\n')[1]!) }).expect(200);
+    await t.http
+      .post('/auth/mfa/sms/enroll/confirm')
+      .set(owner.auth)
+      .send({ code: codeOf(sms.text.split('\n\n')[1]!) })
+      .expect(200);
 
     t.clock.advance(31_000);
     await member('stranger@club.test');
@@ -106,7 +111,9 @@ describe('tenant caps and e-mail OTP', () => {
   let t: TestApp;
   let admin: Awaited<ReturnType<typeof adminLogin>>;
   beforeAll(async () => {
-    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, SMS_TENANT_MAX_PER_HOUR: '2', SMS_TENANT_MAX_PER_DAY: '3', EMAIL_OTP_MIN_INTERVAL_SECONDS: '60' } });
+    t = await startTestApp({
+      env: { ...BOOTSTRAP_ENV, SMS_TENANT_MAX_PER_HOUR: '2', SMS_TENANT_MAX_PER_DAY: '3', EMAIL_OTP_MIN_INTERVAL_SECONDS: '60' },
+    });
     admin = await adminLogin(t);
   });
   afterAll(() => t.close());
@@ -116,7 +123,10 @@ describe('tenant caps and e-mail OTP', () => {
     for (const n of ['t1', 't2', 't3', 't4']) pw.push((await addMember(t, admin, { email: `${n}@club.test` })).password);
     const send = async (i: number) => {
       const l = await login(t, `t${i + 1}@club.test`, pw[i]!);
-      return t.http.post('/auth/mfa/sms/enroll').set(l.auth).send({ phone: `+4670400000${i}` });
+      return t.http
+        .post('/auth/mfa/sms/enroll')
+        .set(l.auth)
+        .send({ phone: `+4670400000${i}` });
     };
     expect((await send(0)).status).toBe(200);
     expect((await send(1)).status).toBe(200);
@@ -135,21 +145,39 @@ describe('tenant caps and e-mail OTP', () => {
     const m = await addMember(t, admin, { email: 'breakglass@club.test', language: 'sv' });
     const l = await login(t, 'breakglass@club.test', m.password);
     const c = await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}).expect(200);
-    expect(c.body).toEqual({ challenge_id: expect.any(String), email_masked: expect.stringMatching(/^br\*+@club\.test$/), expires_in: 300 });
+    expect(c.body).toEqual({
+      challenge_id: expect.any(String),
+      email_masked: expect.stringMatching(/^br\*+@club\.test$/),
+      expires_in: 300,
+    });
     expectProblem(await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}), 429, 'sms_rate_limited');
-    const mail = await eventually(t, () => outboxFiles(t, '.eml').find((f) => f.text.includes('breakglass@club.test') && f.text.includes(c.body.challenge_id)));
+    const mail = await eventually(t, () =>
+      outboxFiles(t, '.eml').find((f) => f.text.includes('breakglass@club.test') && f.text.includes(c.body.challenge_id)),
+    );
     const code = /: (\d{6})\b/.exec(decodeMail(mail.text))?.[1];
     expect(code).toMatch(/^\d{6}$/);
-    expectProblem(await t.http.post('/auth/mfa/sms/verify').set(l.auth).send({ challenge_id: c.body.challenge_id, code }), 400, 'invalid_challenge');
+    expectProblem(
+      await t.http.post('/auth/mfa/sms/verify').set(l.auth).send({ challenge_id: c.body.challenge_id, code }),
+      400,
+      'invalid_challenge',
+    );
     t.clock.advance(2_000);
     const ok = await t.http.post('/auth/mfa/email/verify').set(l.auth).send({ challenge_id: c.body.challenge_id, code }).expect(200);
     expect(ok.body.amr).toEqual(expect.arrayContaining(['email', 'mfa']));
-    expectProblem(await t.http.post('/auth/mfa/email/verify').set(l.auth).send({ challenge_id: c.body.challenge_id, code }), 400, 'challenge_used');
+    expectProblem(
+      await t.http.post('/auth/mfa/email/verify').set(l.auth).send({ challenge_id: c.body.challenge_id, code }),
+      400,
+      'challenge_used',
+    );
     t.clock.advance(61_000);
     const c2 = await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}).expect(200);
     t.clock.advance(301_000);
     const l2 = await login(t, 'breakglass@club.test', m.password);
-    expectProblem(await t.http.post('/auth/mfa/email/verify').set(l2.auth).send({ challenge_id: c2.body.challenge_id, code: '123456' }), 400, 'challenge_expired');
+    expectProblem(
+      await t.http.post('/auth/mfa/email/verify').set(l2.auth).send({ challenge_id: c2.body.challenge_id, code: '123456' }),
+      400,
+      'challenge_expired',
+    );
   });
 });
 
@@ -158,5 +186,8 @@ function decodeMail(eml: string): string {
   const [head, ...rest] = eml.split(/\r?\n\r?\n/);
   const body = rest.join('\n\n');
   if (/Content-Transfer-Encoding: base64/i.test(head!)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 }

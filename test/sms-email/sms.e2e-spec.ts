@@ -16,7 +16,14 @@ describe('SMS-OTP through 46elks', () => {
     elks = new FakeElks();
     await elks.start();
     t = await startTestApp({
-      env: { ...BOOTSTRAP_ENV, ELKS_BASE_URL: elks.url, ELKS_USERNAME: USER, ELKS_PASSWORD: PASS, OTP_JOB_BACKOFF_MS: '20', PUBLIC_BASE_URL: 'https://api.petanque.test' },
+      env: {
+        ...BOOTSTRAP_ENV,
+        ELKS_BASE_URL: elks.url,
+        ELKS_USERNAME: USER,
+        ELKS_PASSWORD: PASS,
+        OTP_JOB_BACKOFF_MS: '20',
+        PUBLIC_BASE_URL: 'https://api.petanque.test',
+      },
     });
     admin = await adminLogin(t);
   });
@@ -45,13 +52,22 @@ describe('SMS-OTP through 46elks', () => {
   };
   const challenge = async (auth: { Authorization: string }) => {
     t.clock.advance(31_000);
-    return (await t.http.post('/auth/mfa/sms/challenge').set(auth).send({}).expect(200)).body as { challenge_id: string; phone_masked: string; expires_in: number };
+    return (await t.http.post('/auth/mfa/sms/challenge').set(auth).send({}).expect(200)).body as {
+      challenge_id: string;
+      phone_masked: string;
+      expires_in: number;
+    };
   };
 
   it('enrols a number: exact 46elks form fields and Basic auth, confirm binds it, methods/audit/e-mail follow', async () => {
     const u = await member('enrol@club.test');
     const res = await t.http.post('/auth/mfa/sms/enroll').set(u.auth).send({ phone: '+46 70-173 92 58' }).expect(200);
-    expect(res.body).toEqual({ challenge_id: expect.any(String), phone: '+46701739258', phone_masked: '+46 70 *** ** 58', expires_in: 300 });
+    expect(res.body).toEqual({
+      challenge_id: expect.any(String),
+      phone: '+46701739258',
+      phone_masked: '+46 70 *** ** 58',
+      expires_in: 300,
+    });
 
     const req = await eventually(t, () => elks.delivered('+46701739258')[0]);
     expect(req.method).toBe('POST');
@@ -66,7 +82,10 @@ describe('SMS-OTP through 46elks', () => {
     const code = codeOf(req.fields.message!);
     codesSeen.push(code);
 
-    const wrong = await t.http.post('/auth/mfa/sms/enroll/confirm').set(u.auth).send({ code: code === '000000' ? '111111' : '000000' });
+    const wrong = await t.http
+      .post('/auth/mfa/sms/enroll/confirm')
+      .set(u.auth)
+      .send({ code: code === '000000' ? '111111' : '000000' });
     expectProblem(wrong, 400, 'invalid_code');
     t.clock.advance(2_000); // brute-force backoff after one failure
     const ok = await t.http.post('/auth/mfa/sms/enroll/confirm').set(u.auth).send({ code }).expect(200);
@@ -80,13 +99,18 @@ describe('SMS-OTP through 46elks', () => {
     const events = await t.http.get('/auth/security-events').set(u.auth).expect(200);
     expect(events.body.items.map((e: { type: string }) => e.type)).toContain('mfa_enrolled');
     expect(JSON.stringify(events.body)).not.toContain('46701739258');
-    const mail = outboxFiles(t, '.eml').find((m) => m.text.includes('X-Security-Event: mfa_enrolled') && m.text.includes('enrol@club.test'));
+    const mail = outboxFiles(t, '.eml').find(
+      (m) => m.text.includes('X-Security-Event: mfa_enrolled') && m.text.includes('enrol@club.test'),
+    );
     expect(mail).toBeDefined();
 
     // Delivery report webhook: known secret 204, unknown 404.
     const path = new URL(req.fields.whendelivered!).pathname;
     await t.http.post(path).type('form').send({ id: 's1', status: 'delivered', delivered: '2026-03-02T08:00:05Z' }).expect(204);
-    const unknown = await t.http.post('/webhooks/46elks/delivery/' + 'x'.repeat(43)).type('form').send({ id: 's1', status: 'delivered' });
+    const unknown = await t.http
+      .post('/webhooks/46elks/delivery/' + 'x'.repeat(43))
+      .type('form')
+      .send({ id: 's1', status: 'delivered' });
     expectProblem(unknown, 404);
   });
 
@@ -99,7 +123,10 @@ describe('SMS-OTP through 46elks', () => {
     const code = await smsCode('+46701739201', 2);
     const ok = await t.http.post('/auth/mfa/sms/verify').set(fresh.auth).send({ challenge_id: c.challenge_id, code }).expect(200);
     expect(ok.body.amr).toEqual(expect.arrayContaining(['sms', 'mfa']));
-    const me = await t.http.get('/me').set({ Authorization: `Bearer ${ok.body.access_token}` }).expect(200);
+    const me = await t.http
+      .get('/me')
+      .set({ Authorization: `Bearer ${ok.body.access_token}` })
+      .expect(200);
     expect(me.body.amr).toContain('sms');
     expect(me.body.mfa_at).toEqual(expect.any(Number));
     const again = await t.http.post('/auth/mfa/sms/verify').set(fresh.auth).send({ challenge_id: c.challenge_id, code });
@@ -112,17 +139,29 @@ describe('SMS-OTP through 46elks', () => {
     const c = await challenge(u.auth);
     const code = await smsCode('+4741739202', 2);
     t.clock.advance(300_000);
-    expectProblem(await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: c.challenge_id, code }), 400, 'challenge_expired');
+    expectProblem(
+      await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: c.challenge_id, code }),
+      400,
+      'challenge_expired',
+    );
 
     t.clock.advance(5_000);
-    expectProblem(await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: randomUUID(), code }), 400, 'invalid_challenge');
+    expectProblem(
+      await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: randomUUID(), code }),
+      400,
+      'invalid_challenge',
+    );
 
     const other = await member('other@club.test');
     await enrol(other.auth, '+4741739203', '+4741739203');
     const oc = await challenge(other.auth);
     const ocode = await smsCode('+4741739203', 2);
     t.clock.advance(10_000);
-    expectProblem(await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: oc.challenge_id, code: ocode }), 400, 'invalid_challenge');
+    expectProblem(
+      await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: oc.challenge_id, code: ocode }),
+      400,
+      'invalid_challenge',
+    );
     await t.http.post('/auth/mfa/sms/verify').set(other.auth).send({ challenge_id: oc.challenge_id, code: ocode }).expect(200);
     expectProblem(await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: 'not-a-uuid', code: '12' }), 400);
   });
@@ -141,11 +180,19 @@ describe('SMS-OTP through 46elks', () => {
     }
     expect(answers).toEqual(['invalid_code', 'invalid_code', 'invalid_code', 'invalid_code', 'challenge_locked']);
     t.clock.advance(40_000);
-    expectProblem(await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: c.challenge_id, code }), 400, 'challenge_locked');
+    expectProblem(
+      await t.http.post('/auth/mfa/sms/verify').set(u.auth).send({ challenge_id: c.challenge_id, code }),
+      400,
+      'challenge_locked',
+    );
     await t.settle();
     const events = await t.http.get('/auth/security-events').set(u.auth).expect(200);
     expect(events.body.items.filter((e: { type: string }) => e.type === 'mfa_challenge_locked')).toHaveLength(1);
-    expect(outboxFiles(t, '.eml').filter((m) => m.text.includes('X-Security-Event: mfa_challenge_locked') && m.text.includes('locked@club.test'))).toHaveLength(1);
+    expect(
+      outboxFiles(t, '.eml').filter(
+        (m) => m.text.includes('X-Security-Event: mfa_challenge_locked') && m.text.includes('locked@club.test'),
+      ),
+    ).toHaveLength(1);
   });
 
   it('46elks answering 401, 403, 500: the job retries, the code arrives once and works', async () => {
@@ -192,7 +239,8 @@ describe('SMS-OTP through 46elks', () => {
       expect(bytes).not.toContain(`"${code}"`);
       expect(bytes).not.toContain(`is ${code}`);
     }
-    for (const n of ['46701739258', '46701739201', '4741739202', '4540173920', '358401739204', '46701739205']) expect(bytes).not.toContain(n);
+    for (const n of ['46701739258', '46701739201', '4741739202', '4540173920', '358401739204', '46701739205'])
+      expect(bytes).not.toContain(n);
     for (const r of elks.requests) expect(bytes).not.toContain(new URL(r.fields.whendelivered!).pathname.split('/').pop()!);
     expect(bytes).toContain('+46 70 *** ** 58'); // the masked form is there (sanity: the grep reads real data)
   });

@@ -12,7 +12,8 @@ export const BOOTSTRAP_ENV = {
 
 export const UA = {
   firefoxWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
-  safariIphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  safariIphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
   chromeMac: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
 };
 
@@ -23,7 +24,12 @@ export interface Login {
   auth: { Authorization: string };
 }
 
-export async function login(t: TestApp, email: string, password: string, opts: { ua?: string; ip?: string; deviceToken?: string; tenantId?: string } = {}): Promise<Login> {
+export async function login(
+  t: TestApp,
+  email: string,
+  password: string,
+  opts: { ua?: string; ip?: string; deviceToken?: string; tenantId?: string } = {},
+): Promise<Login> {
   let req = t.http.post('/auth/login').set('User-Agent', opts.ua ?? UA.firefoxWindows);
   if (opts.ip) req = req.set('X-Forwarded-For', opts.ip);
   if (opts.deviceToken) req = req.set('X-Device-Token', opts.deviceToken);
@@ -49,7 +55,13 @@ export async function addMember(
   const res = await t.http
     .post(`/tenants/${admin.tenant_id}/members`)
     .set(admin.auth)
-    .send({ email: member.email, display_name: member.display_name ?? member.email.split('@')[0], roles: member.roles ?? ['member'], password, ...(member.language ? { language: member.language } : {}) });
+    .send({
+      email: member.email,
+      display_name: member.display_name ?? member.email.split('@')[0],
+      roles: member.roles ?? ['member'],
+      password,
+      ...(member.language ? { language: member.language } : {}),
+    });
   if (res.status !== 201) throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { user_id: res.body.user_id, password };
 }

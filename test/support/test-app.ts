@@ -62,7 +62,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Asserts an RFC 9457 problem answer with the given status and error_code. */
-export function expectProblem(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, code?: string) {
+export function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+  status: number,
+  code?: string,
+) {
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
   expect(res.status).toBe(status);
   expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });

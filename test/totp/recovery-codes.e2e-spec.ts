@@ -1,5 +1,11 @@
 import { AggregateRepository } from '../../src/eventstore/aggregate-repository.js';
-import { decideUse, recoveryCodesEvolver, recoveryCodesStream, type RecoveryCodesEvent, type RecoveryCodesState } from '../../src/mfa/recovery-codes/recovery-codes.decider.js';
+import {
+  decideUse,
+  recoveryCodesEvolver,
+  recoveryCodesStream,
+  type RecoveryCodesEvent,
+  type RecoveryCodesState,
+} from '../../src/mfa/recovery-codes/recovery-codes.decider.js';
 import { adminLogin, addMember, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { codeAt, dataFiles, mailsOfType, nextStepStart } from './support.js';
@@ -44,7 +50,9 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
   it('50 parallel verifies of one code: exactly one succeeds; then case/separator-insensitive use, mails, low-count warning', async () => {
     const u = await member('rc.two@club.test');
     const { codes } = (await t.http.post('/auth/mfa/recovery-codes/generate').set(u.auth).expect(200)).body as { codes: string[] };
-    const results = await Promise.all(Array.from({ length: 50 }, () => t.http.post('/auth/mfa/recovery-codes/verify').set(u.auth).send({ code: codes[0] })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.http.post('/auth/mfa/recovery-codes/verify').set(u.auth).send({ code: codes[0] })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.every((s) => [200, 400, 409, 429].includes(s))).toBe(true);
@@ -79,11 +87,16 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     const wins = await Promise.all(
       Array.from({ length: 50 }, async () => {
         let used = false;
-        await repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(u.user_id), recoveryCodesEvolver, (s) => {
-          const d = decideUse(s, u.user_id, codes[5]!);
-          used = d.kind === 'used';
-          return d.kind === 'used' ? d.events : [];
-        }, { maxAttempts: 100 });
+        await repo.execute<RecoveryCodesState, RecoveryCodesEvent>(
+          recoveryCodesStream(u.user_id),
+          recoveryCodesEvolver,
+          (s) => {
+            const d = decideUse(s, u.user_id, codes[5]!);
+            used = d.kind === 'used';
+            return d.kind === 'used' ? d.events : [];
+          },
+          { maxAttempts: 100 },
+        );
         return used;
       }),
     );
@@ -100,10 +113,26 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     auth = bearer((await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: second[0] }).expect(200)).body.access_token);
 
     const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = bearer((await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: codeAt(t, secret) }).expect(200)).body.access_token);
+    auth = bearer(
+      (
+        await t.http
+          .post('/auth/mfa/totp/confirm')
+          .set(auth)
+          .send({ code: codeAt(t, secret) })
+          .expect(200)
+      ).body.access_token,
+    );
     nextStepStart(t, 400);
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/generate').set(auth), 403, 'mfa_step_up_required');
-    auth = bearer((await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }).expect(200)).body.access_token);
+    auth = bearer(
+      (
+        await t.http
+          .post('/auth/mfa/totp/verify')
+          .set(auth)
+          .send({ code: codeAt(t, secret) })
+          .expect(200)
+      ).body.access_token,
+    );
     await t.http.post('/auth/mfa/recovery-codes/generate').set(auth).expect(200);
     t.clock.advance(1_000);
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: second[1] }), 400, 'invalid_code');
@@ -115,7 +144,15 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     const u = await member('rc.backoff@club.test');
     let auth = u.auth;
     const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = bearer((await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: codeAt(t, secret) }).expect(200)).body.access_token);
+    auth = bearer(
+      (
+        await t.http
+          .post('/auth/mfa/totp/confirm')
+          .set(auth)
+          .send({ code: codeAt(t, secret) })
+          .expect(200)
+      ).body.access_token,
+    );
     const wrongTotp = codeAt(t, secret) === '000000' ? '000001' : '000000';
     const attempts = [
       () => t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: wrongTotp }),

@@ -39,14 +39,32 @@ describe('TOTP authenticator apps (e2e)', () => {
     // pending: not enrolled yet, and verify is refused
     const methods = await t.http.get('/auth/mfa/methods').set(auth).expect(200);
     expect(methods.body.totp).toEqual({ enrolled: false, confirmed_at: null });
-    expectProblem(await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }), 400, 'totp_not_enrolled');
+    expectProblem(
+      await t.http
+        .post('/auth/mfa/totp/verify')
+        .set(auth)
+        .send({ code: codeAt(t, secret) }),
+      400,
+      'totp_not_enrolled',
+    );
   });
 
   it('confirms with a code from the URI secret: enrolled, session MFA-satisfied, security event and e-mail', async () => {
-    expectProblem(await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: '000000' === codeAt(t, secret) ? '111111' : '000000' }), 400, 'invalid_code');
+    expectProblem(
+      await t.http
+        .post('/auth/mfa/totp/confirm')
+        .set(auth)
+        .send({ code: '000000' === codeAt(t, secret) ? '111111' : '000000' }),
+      400,
+      'invalid_code',
+    );
     expectProblem(await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: 123456 }), 400);
     t.clock.advance(2_000); // past the 1 s backoff of the failure
-    const res = await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: codeAt(t, secret) }).expect(200);
+    const res = await t.http
+      .post('/auth/mfa/totp/confirm')
+      .set(auth)
+      .send({ code: codeAt(t, secret) })
+      .expect(200);
     expect(res.body.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
     expect(res.body.mfa_at).toBe(Math.floor(t.clock.now().getTime() / 1000));
     auth = bearer(res.body.access_token);
@@ -68,7 +86,10 @@ describe('TOTP authenticator apps (e2e)', () => {
   it('accepts codes of steps -1, 0 and +1, rejects -2 and +2', async () => {
     for (const steps of [-1, 0, 1]) {
       nextStepStart(t);
-      const res = await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret, steps) });
+      const res = await t.http
+        .post('/auth/mfa/totp/verify')
+        .set(auth)
+        .send({ code: codeAt(t, secret, steps) });
       expect(res.status).toBe(200);
       expect(res.body.amr).toContain('otp');
       expect(res.body.mfa_at).toBe(Math.floor(t.clock.now().getTime() / 1000));
@@ -76,7 +97,14 @@ describe('TOTP authenticator apps (e2e)', () => {
     }
     for (const steps of [-2, 2]) {
       nextStepStart(t);
-      expectProblem(await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret, steps) }), 400, 'invalid_code');
+      expectProblem(
+        await t.http
+          .post('/auth/mfa/totp/verify')
+          .set(auth)
+          .send({ code: codeAt(t, secret, steps) }),
+        400,
+        'invalid_code',
+      );
     }
   });
 
@@ -89,7 +117,14 @@ describe('TOTP authenticator apps (e2e)', () => {
     expectProblem(await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code }), 400, 'code_already_used');
     // a code of the previous step is no better once a later step was accepted
     t.clock.advance(30_000);
-    expectProblem(await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret, -1) }), 400, 'code_already_used');
+    expectProblem(
+      await t.http
+        .post('/auth/mfa/totp/verify')
+        .set(auth)
+        .send({ code: codeAt(t, secret, -1) }),
+      400,
+      'code_already_used',
+    );
     await t.settle();
     const events = await t.http.get('/auth/security-events').set(auth).expect(200);
     expect(events.body.items.filter((e: { type: string }) => e.type === 'totp_replay_rejected')).toHaveLength(2);
@@ -99,20 +134,47 @@ describe('TOTP authenticator apps (e2e)', () => {
   it('re-enrolment needs a fresh MFA and replaces the old secret only once the new one is confirmed', async () => {
     nextStepStart(t, 400); // mfa_at is now older than the 300 s fresh window
     expectProblem(await t.http.post('/auth/mfa/totp/enroll').set(auth), 403, 'mfa_step_up_required');
-    const fresh = await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }).expect(200);
+    const fresh = await t.http
+      .post('/auth/mfa/totp/verify')
+      .set(auth)
+      .send({ code: codeAt(t, secret) })
+      .expect(200);
     auth = bearer(fresh.body.access_token);
     const res = await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200);
     const next = res.body.secret as string;
     expect(next).not.toBe(secret);
 
     nextStepStart(t);
-    await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }).expect(200); // old app still works
+    await t.http
+      .post('/auth/mfa/totp/verify')
+      .set(auth)
+      .send({ code: codeAt(t, secret) })
+      .expect(200); // old app still works
     nextStepStart(t);
-    auth = bearer((await t.http.post('/auth/mfa/totp/confirm').set(auth).send({ code: codeAt(t, next) }).expect(200)).body.access_token);
+    auth = bearer(
+      (
+        await t.http
+          .post('/auth/mfa/totp/confirm')
+          .set(auth)
+          .send({ code: codeAt(t, next) })
+          .expect(200)
+      ).body.access_token,
+    );
     nextStepStart(t);
-    expectProblem(await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }), 400, 'invalid_code');
+    expectProblem(
+      await t.http
+        .post('/auth/mfa/totp/verify')
+        .set(auth)
+        .send({ code: codeAt(t, secret) }),
+      400,
+      'invalid_code',
+    );
     t.clock.advance(2_000);
-    await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, next) }).expect(200);
+    await t.http
+      .post('/auth/mfa/totp/verify')
+      .set(auth)
+      .send({ code: codeAt(t, next) })
+      .expect(200);
     secret = next;
   });
 
@@ -130,7 +192,15 @@ describe('TOTP authenticator apps (e2e)', () => {
   it('disable needs a fresh MFA, then MfaDisabled, mfa_disabled and an e-mail', async () => {
     nextStepStart(t, 400);
     expectProblem(await t.http.delete('/auth/mfa/totp').set(auth), 403, 'mfa_step_up_required');
-    auth = bearer((await t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: codeAt(t, secret) }).expect(200)).body.access_token);
+    auth = bearer(
+      (
+        await t.http
+          .post('/auth/mfa/totp/verify')
+          .set(auth)
+          .send({ code: codeAt(t, secret) })
+          .expect(200)
+      ).body.access_token,
+    );
     await t.http.delete('/auth/mfa/totp').set(auth).expect(204);
     expect((await t.http.get('/auth/mfa/methods').set(auth).expect(200)).body.totp).toEqual({ enrolled: false, confirmed_at: null });
     expectProblem(await t.http.delete('/auth/mfa/totp').set(auth), 404, 'totp_not_enrolled');

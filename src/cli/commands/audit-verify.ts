@@ -11,7 +11,6 @@ export interface AuditBreak {
   detail: string;
 }
 
-
 /** Every stream name, in order of first appearance in the log. */
 async function listStreams(store: EventStore): Promise<string[]> {
   if (store instanceof SqliteEventStore) {

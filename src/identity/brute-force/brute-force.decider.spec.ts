@@ -1,4 +1,12 @@
-import { backoffSeconds, evolveBruteForce, failureEvents, initialBruteForce, LOCK_AFTER, refusal, type BruteForceEvent } from './brute-force.decider.js';
+import {
+  backoffSeconds,
+  evolveBruteForce,
+  failureEvents,
+  initialBruteForce,
+  LOCK_AFTER,
+  refusal,
+  type BruteForceEvent,
+} from './brute-force.decider.js';
 
 const base = { key: 'k', scope: 'mfa' as const, user_id: 'u', factor: 'totp' };
 const replay = (events: BruteForceEvent[]) => events.reduce(evolveBruteForce, initialBruteForce());

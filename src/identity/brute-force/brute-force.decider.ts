@@ -17,8 +17,14 @@ export type BruteForceScope = 'login' | 'mfa';
 
 export type BruteForceEvent =
   | DomainEvent<'AttemptClaimed', { key: string; scope: BruteForceScope; user_id: string | null; factor: string | null; at: string }>
-  | DomainEvent<'AttemptFailed', { key: string; scope: BruteForceScope; user_id: string | null; factor: string | null; failures: number; retry_at: string }>
-  | DomainEvent<'AttemptSucceeded', { key: string; scope: BruteForceScope; user_id: string | null; factor: string | null; previous_failures: number }>
+  | DomainEvent<
+      'AttemptFailed',
+      { key: string; scope: BruteForceScope; user_id: string | null; factor: string | null; failures: number; retry_at: string }
+    >
+  | DomainEvent<
+      'AttemptSucceeded',
+      { key: string; scope: BruteForceScope; user_id: string | null; factor: string | null; previous_failures: number }
+    >
   | DomainEvent<'CredentialLocked', { key: string; scope: BruteForceScope; user_id: string | null; failures: number }>
   | DomainEvent<'CredentialUnlocked', { key: string; scope: BruteForceScope; user_id: string | null; by: string; reason: string }>;
 
@@ -75,6 +81,7 @@ export function failureEvents(
   const events: BruteForceEvent[] = [
     { type: 'AttemptFailed', data: { ...base, failures, retry_at: new Date(now + backoffSeconds(failures) * 1000).toISOString() } },
   ];
-  if (failures >= LOCK_AFTER) events.push({ type: 'CredentialLocked', data: { key: base.key, scope: base.scope, user_id: base.user_id, failures } });
+  if (failures >= LOCK_AFTER)
+    events.push({ type: 'CredentialLocked', data: { key: base.key, scope: base.scope, user_id: base.user_id, failures } });
   return events;
 }

@@ -85,7 +85,9 @@ export class BruteForceService {
   /** Operator reset or a successful recovery path: unlock and clear the counter. */
   async unlock(scope: BruteForceScope, subject: string, userId: string | null, by: string, reason: string): Promise<number> {
     const r = await this.repo.execute<BruteForceState, BruteForceEvent>(bruteForceStream(scope, subject), evolver, (state) =>
-      state.failures > 0 || state.locked ? [{ type: 'CredentialUnlocked', data: { key: subject, scope, user_id: userId, by, reason } }] : [],
+      state.failures > 0 || state.locked
+        ? [{ type: 'CredentialUnlocked', data: { key: subject, scope, user_id: userId, by, reason } }]
+        : [],
     );
     return r.position;
   }

@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ArrayMaxSize, ArrayMinSize, IsArray, Matches } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  Matches,
+} from 'class-validator';
 
 export class LoginDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
@@ -22,11 +35,21 @@ const ROLE = /^[a-z][a-z0-9_]{1,49}$/;
 export class AddMemberDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) display_name!: string;
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(ROLE, { each: true, message: 'each role must be lower_snake_case (2-50 chars)' }) roles!: string[];
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @Matches(ROLE, { each: true, message: 'each role must be lower_snake_case (2-50 chars)' })
+  roles!: string[];
   @ApiProperty() @IsString() @MaxLength(256) password!: string;
   @ApiPropertyOptional({ enum: ['sv', 'en'] }) @IsOptional() @IsIn(['sv', 'en']) language?: 'sv' | 'en';
 }
 
 export class ChangeRolesDto {
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(ROLE, { each: true, message: 'each role must be lower_snake_case (2-50 chars)' }) roles!: string[];
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @Matches(ROLE, { each: true, message: 'each role must be lower_snake_case (2-50 chars)' })
+  roles!: string[];
 }

@@ -49,9 +49,12 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
     const email = normaliseEmail(cmd.email);
     const userId = await userIdForEmail(this.events, email);
     const user = userId ? (await this.repo.load(userStream(userId), userEvolver)).state : null;
-    const outcome = await this.bruteForce.attempt({ scope: 'login', subject: sha256Hex(email), user_id: userId, factor: 'password' }, async () => ({
-      ok: await verifyPassword(user?.exists ? user.password_hash : null, cmd.password),
-    }));
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'login', subject: sha256Hex(email), user_id: userId, factor: 'password' },
+      async () => ({
+        ok: await verifyPassword(user?.exists ? user.password_hash : null, cmd.password),
+      }),
+    );
     if (!outcome.ok || !user) throw INVALID();
 
     const tenantId = cmd.tenantId ?? user.tenant_order[0];

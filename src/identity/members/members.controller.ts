@@ -16,7 +16,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function assertTenantAdmin(reads: ReadStore, auth: AuthContext, tenantId: string, roles = ['tenant_admin']): Promise<void> {
   if (!UUID.test(tenantId)) throw notFound('tenant_not_found', 'No such tenant.');
   const m = await reads.collection<MembershipView>('memberships').get(membershipId(tenantId, auth.user_id));
-  if (!m || !m.roles.some((r) => roles.includes(r))) throw forbidden('tenant_admin_required', `This needs one of the roles ${roles.join(', ')} in this tenant.`);
+  if (!m || !m.roles.some((r) => roles.includes(r)))
+    throw forbidden('tenant_admin_required', `This needs one of the roles ${roles.join(', ')} in this tenant.`);
 }
 
 @ApiTags('members')
@@ -40,7 +41,12 @@ export class MembersController {
 
   @Patch(':user_id')
   @RequiresFreshMfa()
-  async changeRoles(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Param('user_id') userId: string, @Body() dto: ChangeRolesDto) {
+  async changeRoles(
+    @CurrentAuth() auth: AuthContext,
+    @Param('tenant_id') tenantId: string,
+    @Param('user_id') userId: string,
+    @Body() dto: ChangeRolesDto,
+  ) {
     await assertTenantAdmin(this.reads, auth, tenantId);
     if (!UUID.test(userId)) throw notFound('member_not_found', 'No such member in this tenant.');
     const r = await this.gateway.run<{ position: number; roles: string[] }>(new ChangeMemberRoles(tenantId, userId, dto.roles));
@@ -50,7 +56,9 @@ export class MembersController {
   @Get()
   async list(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Query('cursor') cursor?: string) {
     await assertTenantAdmin(this.reads, auth, tenantId);
-    const page = await this.reads.collection<MembershipView>('memberships').find({ where: { tenant_id: tenantId }, sort: [['joined_at', 'asc']], limit: 100, cursor });
+    const page = await this.reads
+      .collection<MembershipView>('memberships')
+      .find({ where: { tenant_id: tenantId }, sort: [['joined_at', 'asc']], limit: 100, cursor });
     const users = await Promise.all(page.items.map((m) => this.reads.collection<UserView>('users').get(m.user_id)));
     return {
       items: page.items.map((m, i) => ({

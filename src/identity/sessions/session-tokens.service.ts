@@ -82,13 +82,22 @@ export class SessionTokens {
           device_key: key,
           location,
           new_device: seen === 0,
-          idle_expires_at: new Date(Math.min(now.getTime() + this.config.refreshIdleSeconds * 1000, now.getTime() + this.config.refreshAbsoluteSeconds * 1000)).toISOString(),
+          idle_expires_at: new Date(
+            Math.min(now.getTime() + this.config.refreshIdleSeconds * 1000, now.getTime() + this.config.refreshAbsoluteSeconds * 1000),
+          ).toISOString(),
           absolute_expires_at: new Date(now.getTime() + this.config.refreshAbsoluteSeconds * 1000).toISOString(),
         },
       },
     ]);
     const access = await this.accessToken(result.state);
-    return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: access.expiresIn, session_id, position: result.position };
+    return {
+      access_token: access.token,
+      refresh_token: refresh,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      session_id,
+      position: result.position,
+    };
   }
 
   /** Signs an access token for a session's current state, with the member's live roles. */
@@ -114,11 +123,27 @@ export class SessionTokens {
    * A second factor was verified for this session: record it (amr, mfa_at) and return a new
    * access token that says so. Every MFA verify endpoint ends here.
    */
-  async satisfyMfa(auth: AuthContext, method: string, amr: string[]): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; amr: string[]; mfa_at: number; position: number }> {
+  async satisfyMfa(
+    auth: AuthContext,
+    method: string,
+    amr: string[],
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; amr: string[]; mfa_at: number; position: number }> {
     const now = this.clock.now();
     const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(auth.session_id), sessionEvolver, (s) => {
-      if (!s.exists || !s.active || s.user_id !== auth.user_id) throw unauthorized('session_revoked', 'This session has been revoked or has ended.');
-      return [{ type: 'SessionMfaSatisfied', data: { session_id: auth.session_id, user_id: auth.user_id, method, amr: [...new Set([...amr, 'mfa'])], mfa_at: now.toISOString() } }];
+      if (!s.exists || !s.active || s.user_id !== auth.user_id)
+        throw unauthorized('session_revoked', 'This session has been revoked or has ended.');
+      return [
+        {
+          type: 'SessionMfaSatisfied',
+          data: {
+            session_id: auth.session_id,
+            user_id: auth.user_id,
+            method,
+            amr: [...new Set([...amr, 'mfa'])],
+            mfa_at: now.toISOString(),
+          },
+        },
+      ];
     });
     const access = await this.accessToken(result.state);
     return {

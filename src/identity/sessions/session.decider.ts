@@ -33,9 +33,15 @@ export type SessionEvent =
         absolute_expires_at: string;
       }
     >
-  | DomainEvent<'RefreshTokenRotated', { session_id: string; user_id: string; generation: number; refresh_hash: string; idle_expires_at: string; at: string }>
+  | DomainEvent<
+      'RefreshTokenRotated',
+      { session_id: string; user_id: string; generation: number; refresh_hash: string; idle_expires_at: string; at: string }
+    >
   | DomainEvent<'SessionMfaSatisfied', { session_id: string; user_id: string; method: string; amr: string[]; mfa_at: string }>
-  | DomainEvent<'RefreshTokenReuseDetected', { session_id: string; user_id: string; presented_generation: number; current_generation: number }>
+  | DomainEvent<
+      'RefreshTokenReuseDetected',
+      { session_id: string; user_id: string; presented_generation: number; current_generation: number }
+    >
   | DomainEvent<'SessionRevoked', { session_id: string; user_id: string; reason: RevokeReason; by: string | null }>;
 
 export interface SessionState {
@@ -126,7 +132,10 @@ export type RefreshDecision =
 export function decideRefresh(s: SessionState, presentedHash: string, nextHash: string, now: number, idleMs: number): RefreshDecision {
   if (!s.exists) return { kind: 'unknown' };
   if (!s.active) return { kind: 'revoked' };
-  const revoke = (reason: RevokeReason): SessionEvent => ({ type: 'SessionRevoked', data: { session_id: s.session_id, user_id: s.user_id, reason, by: null } });
+  const revoke = (reason: RevokeReason): SessionEvent => ({
+    type: 'SessionRevoked',
+    data: { session_id: s.session_id, user_id: s.user_id, reason, by: null },
+  });
   if (presentedHash === s.current_hash) {
     if (now >= s.absolute_expires_at || now >= s.idle_expires_at) return { kind: 'expired', events: [revoke('expired')] };
     return {
@@ -152,7 +161,10 @@ export function decideRefresh(s: SessionState, presentedHash: string, nextHash: 
   return {
     kind: 'reuse',
     events: [
-      { type: 'RefreshTokenReuseDetected', data: { session_id: s.session_id, user_id: s.user_id, presented_generation: gen, current_generation: s.generation } },
+      {
+        type: 'RefreshTokenReuseDetected',
+        data: { session_id: s.session_id, user_id: s.user_id, presented_generation: gen, current_generation: s.generation },
+      },
       revoke('reuse_detected'),
     ],
   };

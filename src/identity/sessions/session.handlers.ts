@@ -9,7 +9,15 @@ import { unauthorized } from '../../shared/errors.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import { userEvolver, userStream, type UserEvent, type UserState } from '../users/user.decider.js';
 import { SessionTokens, type TokenPair } from './session-tokens.service.js';
-import { decideRefresh, decideRevoke, sessionEvolver, sessionStream, type RevokeReason, type SessionEvent, type SessionState } from './session.decider.js';
+import {
+  decideRefresh,
+  decideRevoke,
+  sessionEvolver,
+  sessionStream,
+  type RevokeReason,
+  type SessionEvent,
+  type SessionState,
+} from './session.decider.js';
 
 export class RefreshSession {
   constructor(readonly refreshToken: string) {}
@@ -48,7 +56,13 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
     const next = this.tokens.successor(refreshToken);
     let decision: ReturnType<typeof decideRefresh> = { kind: 'unknown' };
     const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(sid), sessionEvolver, (s) => {
-      decision = decideRefresh(s, sha256Hex(refreshToken), sha256Hex(next), this.clock.now().getTime(), this.config.refreshIdleSeconds * 1000);
+      decision = decideRefresh(
+        s,
+        sha256Hex(refreshToken),
+        sha256Hex(next),
+        this.clock.now().getTime(),
+        this.config.refreshIdleSeconds * 1000,
+      );
       return 'events' in decision ? decision.events : [];
     });
     const d = decision as ReturnType<typeof decideRefresh>;
@@ -56,7 +70,14 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
       case 'rotate':
       case 'grace': {
         const access = await this.tokens.accessToken(result.state);
-        return { access_token: access.token, refresh_token: next, token_type: 'Bearer' as const, expires_in: access.expiresIn, session_id: sid, position: result.position };
+        return {
+          access_token: access.token,
+          refresh_token: next,
+          token_type: 'Bearer' as const,
+          expires_in: access.expiresIn,
+          session_id: sid,
+          position: result.position,
+        };
       }
       case 'reuse':
         throw unauthorized('refresh_token_reused', 'This refresh token was already used; the whole session has been revoked.');
@@ -88,7 +109,9 @@ export class RevokeOtherSessionsHandler implements ICommandHandler<RevokeOtherSe
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
   async execute(cmd: RevokeOtherSessions) {
-    const active = await this.reads.collection<SessionView>('sessions').find({ where: { user_id: cmd.userId, status: 'active' }, limit: 10_000 });
+    const active = await this.reads
+      .collection<SessionView>('sessions')
+      .find({ where: { user_id: cmd.userId, status: 'active' }, limit: 10_000 });
     let count = 0;
     let position = 0;
     for (const s of active.items) {

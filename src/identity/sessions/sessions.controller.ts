@@ -55,7 +55,9 @@ export class SessionsController {
   @Post('revoke-all')
   @HttpCode(200)
   async revokeAll(@CurrentAuth() auth: AuthContext) {
-    const r = await this.gateway.run<{ position: number; count: number }>(new RevokeOtherSessions(auth.user_id, auth.session_id, 'revoke_all'));
+    const r = await this.gateway.run<{ position: number; count: number }>(
+      new RevokeOtherSessions(auth.user_id, auth.session_id, 'revoke_all'),
+    );
     return { revoked: r.count };
   }
 }

@@ -19,7 +19,9 @@ export class BootstrapTenant {
 
 /** Deterministic ids make bootstrap idempotent: the same admin e-mail always yields the same tenant. */
 const bootstrapTenantId = (email: string) => {
-  const h = createHash('sha256').update(`bootstrap|${normaliseEmail(email)}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`bootstrap|${normaliseEmail(email)}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 

@@ -74,7 +74,10 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
         userId = candidate;
         created = true;
         await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, () => [
-          { type: 'UserRegistered', data: { user_id: candidate, email, display_name: cmd.displayName.trim(), language: cmd.language, password_hash: passwordHash } },
+          {
+            type: 'UserRegistered',
+            data: { user_id: candidate, email, display_name: cmd.displayName.trim(), language: cmd.language, password_hash: passwordHash },
+          },
         ]);
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
@@ -84,7 +87,9 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
     const uid = userId!;
     const r = await this.repo.execute<UserState, UserEvent>(userStream(uid), userEvolver, (s) => [
       ...decideGrantMembership(s, cmd.tenantId, cmd.roles),
-      ...(cmd.sysRoles.some((r) => !s.sys_roles.includes(r)) ? [{ type: 'SysRolesGranted' as const, data: { user_id: uid, sys_roles: cmd.sysRoles } }] : []),
+      ...(cmd.sysRoles.some((r) => !s.sys_roles.includes(r))
+        ? [{ type: 'SysRolesGranted' as const, data: { user_id: uid, sys_roles: cmd.sysRoles } }]
+        : []),
     ]);
     return { user_id: uid, created, position: Math.max(r.position, await this.events.headPosition()) };
   }
@@ -94,7 +99,9 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
 export class ChangeMemberRolesHandler implements ICommandHandler<ChangeMemberRoles, { position: number; roles: string[] }> {
   constructor(private readonly repo: AggregateRepository) {}
   async execute(cmd: ChangeMemberRoles) {
-    const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, (s) => decideChangeRoles(s, cmd.tenantId, cmd.roles));
+    const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, (s) =>
+      decideChangeRoles(s, cmd.tenantId, cmd.roles),
+    );
     return { position: r.position, roles: normaliseRoles(cmd.roles) };
   }
 }

@@ -25,6 +25,8 @@ export class EmailOtpController {
   @Post('verify')
   @HttpCode(200)
   async verify(@CurrentAuth() auth: AuthContext, @Body() dto: OtpVerifyDto) {
-    return tokenAnswer(await this.gateway.run<Parameters<typeof tokenAnswer>[0]>(new VerifyOtpCode(auth, 'email', dto.challenge_id, dto.code)));
+    return tokenAnswer(
+      await this.gateway.run<Parameters<typeof tokenAnswer>[0]>(new VerifyOtpCode(auth, 'email', dto.challenge_id, dto.code)),
+    );
   }
 }

@@ -19,7 +19,8 @@ export const codeHash = (secrets: Secrets, challengeId: string, code: string): s
   hmacHex(secrets.hmacKey, `otp|${challengeId}|${code}`);
 
 /** Keyed hash of a destination (E.164 number or e-mail), for per-destination limits without storing it. */
-export const destinationHash = (secrets: Secrets, destination: string): string => hmacHex(secrets.hmacKey, `otp-destination|${destination}`);
+export const destinationHash = (secrets: Secrets, destination: string): string =>
+  hmacHex(secrets.hmacKey, `otp-destination|${destination}`);
 
 export const sealFor = (secrets: Secrets, aad: string, value: unknown): Sealed =>
   seal(secrets.encryptionKey, secrets.encryptionKeyId, JSON.stringify(value), aad);

@@ -48,7 +48,10 @@ export function loadOtpConfig(env: Env, problems: string[]): OtpConfig {
   const countries =
     rawCountries === undefined || rawCountries.trim() === ''
       ? [...NORDIC_COUNTRIES]
-      : rawCountries.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+      : rawCountries
+          .split(',')
+          .map((c) => c.trim().toUpperCase())
+          .filter(Boolean);
   for (const c of countries) if (!/^[A-Z]{2}$/.test(c)) problems.push(`SMS_ALLOWED_COUNTRIES entry "${c}" is not an ISO 3166 alpha-2 code`);
   return {
     codeTtlSeconds: int('OTP_CODE_TTL_SECONDS', 300, 60, 600),

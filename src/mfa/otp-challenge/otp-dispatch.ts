@@ -19,8 +19,24 @@ const TEXTS = {
     sv: (code: string, min: number) => `Din Petanque Life-kod är ${code}. Den gäller i ${min} minuter. Dela den aldrig med någon.`,
   },
   email: {
-    en: { subject: 'Your Petanque Life sign-in code', body: (code: string, min: number) => [`Your one-time code is: ${code}`, '', `It is valid for ${min} minutes and can be used once. Never share it with anyone; we will never ask for it.`, "If you did not ask for a code, someone may know your password: change it and review your sessions."] },
-    sv: { subject: 'Din inloggningskod för Petanque Life', body: (code: string, min: number) => [`Din engångskod är: ${code}`, '', `Den gäller i ${min} minuter och kan användas en gång. Dela den aldrig med någon; vi frågar aldrig efter den.`, 'Om du inte bad om en kod kan någon känna till ditt lösenord: byt det och se över dina sessioner.'] },
+    en: {
+      subject: 'Your Petanque Life sign-in code',
+      body: (code: string, min: number) => [
+        `Your one-time code is: ${code}`,
+        '',
+        `It is valid for ${min} minutes and can be used once. Never share it with anyone; we will never ask for it.`,
+        'If you did not ask for a code, someone may know your password: change it and review your sessions.',
+      ],
+    },
+    sv: {
+      subject: 'Din inloggningskod för Petanque Life',
+      body: (code: string, min: number) => [
+        `Din engångskod är: ${code}`,
+        '',
+        `Den gäller i ${min} minuter och kan användas en gång. Dela den aldrig med någon; vi frågar aldrig efter den.`,
+        'Om du inte bad om en kod kan någon känna till ditt lösenord: byt det och se över dina sessioner.',
+      ],
+    },
   },
 };
 
@@ -73,7 +89,13 @@ export class OtpDispatch implements OnModuleInit {
     } else {
       if (!user?.email) return;
       const t = TEXTS.email[lang];
-      await this.mail.send({ to: user.email, subject: t.subject, text: t.body(secret.code, minutes).join('\n'), messageId: `mfa-email-otp-${job.challenge_id}`, headers: { 'X-Otp-Challenge': job.challenge_id } });
+      await this.mail.send({
+        to: user.email,
+        subject: t.subject,
+        text: t.body(secret.code, minutes).join('\n'),
+        messageId: `mfa-email-otp-${job.challenge_id}`,
+        headers: { 'X-Otp-Challenge': job.challenge_id },
+      });
     }
     await this.repo.execute<OtpState, OtpEvent>(stream, otpEvolver, (s) => decideDispatched(s, job.challenge_id, job.user_id, providerId));
   }

@@ -1,5 +1,15 @@
 import { DomainError } from '../../shared/errors.js';
-import { decideIssue, decideRemove, decideVerify, evolveOtp, initialOtp, waitSeconds, type IssueInput, type OtpEvent, type OtpState } from './otp.decider.js';
+import {
+  decideIssue,
+  decideRemove,
+  decideVerify,
+  evolveOtp,
+  initialOtp,
+  waitSeconds,
+  type IssueInput,
+  type OtpEvent,
+  type OtpState,
+} from './otp.decider.js';
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const given = (...events: OtpEvent[]): OtpState => events.reduce(evolveOtp, initialOtp());

@@ -22,12 +22,29 @@ export interface PhoneRef {
 }
 
 export type OtpEvent =
-  | DomainEvent<'OtpChallengeIssued', { challenge_id: string; user_id: string; tenant_id: string; channel: OtpChannel; purpose: OtpPurpose; code_hash: string; issued_at: string; expires_at: string; delivery_hash: string | null; destination_hash: string } & Partial<PhoneRef>>
+  | DomainEvent<
+      'OtpChallengeIssued',
+      {
+        challenge_id: string;
+        user_id: string;
+        tenant_id: string;
+        channel: OtpChannel;
+        purpose: OtpPurpose;
+        code_hash: string;
+        issued_at: string;
+        expires_at: string;
+        delivery_hash: string | null;
+        destination_hash: string;
+      } & Partial<PhoneRef>
+    >
   | DomainEvent<'OtpCodeRejected', { challenge_id: string; user_id: string; channel: OtpChannel; attempts: number }>
   | DomainEvent<'OtpChallengeLocked', { challenge_id: string; user_id: string; channel: OtpChannel; attempts: number }>
   | DomainEvent<'OtpChallengeCompleted', { challenge_id: string; user_id: string; channel: OtpChannel; purpose: OtpPurpose }>
   | DomainEvent<'OtpCodeDispatched', { challenge_id: string; user_id: string; channel: OtpChannel; provider_id: string | null }>
-  | DomainEvent<'SmsDeliveryReported', { challenge_id: string; user_id: string; provider_id: string | null; status: string; delivered_at: string | null }>
+  | DomainEvent<
+      'SmsDeliveryReported',
+      { challenge_id: string; user_id: string; provider_id: string | null; status: string; delivered_at: string | null }
+    >
   | DomainEvent<'MfaEnrolled', { method: 'sms'; user_id: string; tenant_id: string; replaced: boolean; confirmed_at: string } & PhoneRef>
   | DomainEvent<'MfaDisabled', { method: 'sms'; user_id: string; phone_masked: string }>;
 
@@ -61,7 +78,9 @@ export function evolveOtp(s: OtpState, e: OtpEvent): OtpState {
     case 'OtpChallengeIssued': {
       const at = Date.parse(e.data.issued_at);
       const keep = Object.fromEntries(Object.entries(s.challenges).filter(([, c]) => c.expires_at > at - DAY_MS));
-      const phone = e.data.phone_sealed ? { phone_sealed: e.data.phone_sealed, phone_hash: e.data.phone_hash!, phone_masked: e.data.phone_masked! } : null;
+      const phone = e.data.phone_sealed
+        ? { phone_sealed: e.data.phone_sealed, phone_hash: e.data.phone_hash!, phone_masked: e.data.phone_masked! }
+        : null;
       keep[e.data.challenge_id] = {
         id: e.data.challenge_id,
         channel: e.data.channel,
@@ -87,7 +106,16 @@ export function evolveOtp(s: OtpState, e: OtpEvent): OtpState {
     case 'SmsDeliveryReported':
       return s;
     case 'MfaEnrolled':
-      return { ...s, factor: { status: 'active', confirmed_at: e.data.confirmed_at, phone_sealed: e.data.phone_sealed, phone_hash: e.data.phone_hash, phone_masked: e.data.phone_masked } };
+      return {
+        ...s,
+        factor: {
+          status: 'active',
+          confirmed_at: e.data.confirmed_at,
+          phone_sealed: e.data.phone_sealed,
+          phone_hash: e.data.phone_hash,
+          phone_masked: e.data.phone_masked,
+        },
+      };
     case 'MfaDisabled':
       return s.factor ? { ...s, factor: { ...s.factor, status: 'removed' } } : s;
     default:
@@ -119,7 +147,13 @@ export function waitSeconds(times: SendTimes, rule: LimitRule, now: number): num
 }
 
 export const rateLimited = (retryAfter: number) =>
-  new DomainError('sms_rate_limited', 429, `Too many codes were sent. Try again in ${retryAfter} s.`, { retry_after: retryAfter }, { 'Retry-After': String(retryAfter) });
+  new DomainError(
+    'sms_rate_limited',
+    429,
+    `Too many codes were sent. Try again in ${retryAfter} s.`,
+    { retry_after: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  );
 
 export interface IssueInput {
   challenge_id: string;
@@ -138,7 +172,11 @@ export interface IssueInput {
 
 /** Issues a challenge unless the user's own send limits refuse it (429 sms_rate_limited). */
 export function decideIssue(s: OtpState, i: IssueInput): OtpEvent[] {
-  const wait = waitSeconds(s.sends.filter((x) => x.channel === i.channel).map((x) => x.at), i.userRule, i.now);
+  const wait = waitSeconds(
+    s.sends.filter((x) => x.channel === i.channel).map((x) => x.at),
+    i.userRule,
+    i.now,
+  );
   if (wait > 0) throw rateLimited(wait);
   return [
     {
@@ -202,7 +240,14 @@ export function latestEnrolChallenge(s: OtpState): string | null {
 export function enrolledEvent(s: OtpState, c: Challenge, user_id: string, tenant_id: string, now: number): OtpEvent {
   return {
     type: 'MfaEnrolled',
-    data: { method: 'sms', user_id, tenant_id, replaced: s.factor?.status === 'active', confirmed_at: new Date(now).toISOString(), ...c.phone! },
+    data: {
+      method: 'sms',
+      user_id,
+      tenant_id,
+      replaced: s.factor?.status === 'active',
+      confirmed_at: new Date(now).toISOString(),
+      ...c.phone!,
+    },
   };
 }
 

@@ -62,4 +62,3 @@ export class VerifyOtpCodeHandler implements ICommandHandler<VerifyOtpCode> {
     return this.otp.verify(cmd.auth, cmd.channel, 'verify', cmd.challengeId, cmd.code);
   }
 }
-

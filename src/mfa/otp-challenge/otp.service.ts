@@ -99,8 +99,16 @@ export class OtpService {
       const destination = req.channel === 'sms' ? req.phone!.e164 : req.email!.toLowerCase();
       const dHash = destinationHash(this.secrets, destination);
       const wait = Math.max(
-        waitSeconds(await this.recent({ channel: req.channel, destination_hash: dHash }, limits.perPhoneDay, now), { hour: limits.perPhoneHour, day: limits.perPhoneDay, minIntervalSeconds: limits.minIntervalSeconds }, now),
-        waitSeconds(await this.recent({ channel: req.channel, tenant_id }, limits.perTenantDay, now), { hour: limits.perTenantHour, day: limits.perTenantDay, minIntervalSeconds: 0 }, now),
+        waitSeconds(
+          await this.recent({ channel: req.channel, destination_hash: dHash }, limits.perPhoneDay, now),
+          { hour: limits.perPhoneHour, day: limits.perPhoneDay, minIntervalSeconds: limits.minIntervalSeconds },
+          now,
+        ),
+        waitSeconds(
+          await this.recent({ channel: req.channel, tenant_id }, limits.perTenantDay, now),
+          { hour: limits.perTenantHour, day: limits.perTenantDay, minIntervalSeconds: 0 },
+          now,
+        ),
       );
       if (wait > 0) throw rateLimited(wait);
 
@@ -108,7 +116,9 @@ export class OtpService {
       const code = newCode();
       const secret = req.channel === 'sms' ? randomToken(256) : undefined;
       const phone: PhoneRef | null =
-        req.purpose === 'enroll' ? { phone_sealed: sealFor(this.secrets, phoneAad(user_id), req.phone!.e164), phone_hash: dHash, phone_masked: req.phone!.masked } : null;
+        req.purpose === 'enroll'
+          ? { phone_sealed: sealFor(this.secrets, phoneAad(user_id), req.phone!.e164), phone_hash: dHash, phone_masked: req.phone!.masked }
+          : null;
       const userRule: LimitRule = { hour: limits.perUserHour, day: limits.perUserDay, minIntervalSeconds: limits.minIntervalSeconds };
       const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(user_id), otpEvolver, (s) =>
         decideIssue(s, {
@@ -140,7 +150,9 @@ export class OtpService {
   /** Send times (epoch ms) of the last day for one counter, newest first, at most `max`. */
   private async recent(where: Where, max: number, now: number): Promise<number[]> {
     const since = new Date(now - 86_400_000).toISOString();
-    const page = await this.reads.collection<OtpSendView>('otp_sends').find({ where: { ...where, sent_at: { gt: since } }, sort: [['sent_at', 'desc']], limit: max });
+    const page = await this.reads
+      .collection<OtpSendView>('otp_sends')
+      .find({ where: { ...where, sent_at: { gt: since } }, sort: [['sent_at', 'desc']], limit: max });
     return page.items.map((d) => Date.parse(d.sent_at));
   }
 
@@ -158,9 +170,17 @@ export class OtpService {
           const id = challengeId ?? latestEnrolChallenge(s);
           if (!id) return [];
           const now = this.clock.now().getTime();
-          const v = decideVerify(s, { user_id: auth.user_id, challenge_id: id, channel, purpose, candidateHash: codeHash(this.secrets, id, code), now });
+          const v = decideVerify(s, {
+            user_id: auth.user_id,
+            challenge_id: id,
+            channel,
+            purpose,
+            candidateHash: codeHash(this.secrets, id, code),
+            now,
+          });
           result = v.result;
-          if (v.result.ok && purpose === 'enroll') return [...v.events, enrolledEvent(s, v.result.challenge, auth.user_id, auth.tenant_id, now)];
+          if (v.result.ok && purpose === 'enroll')
+            return [...v.events, enrolledEvent(s, v.result.challenge, auth.user_id, auth.tenant_id, now)];
           return v.events;
         });
         return { ok: result.ok, value: { ...result, position: r.position } };

@@ -1,10 +1,24 @@
 import { hashRecoveryCode, newRecoveryCode, normaliseRecoveryCode } from './recovery-codes.core.js';
-import { decideGenerate, decideUse, evolveRecoveryCodes, initialRecoveryCodes, type RecoveryCodesEvent, type RecoveryCodesState } from './recovery-codes.decider.js';
+import {
+  decideGenerate,
+  decideUse,
+  evolveRecoveryCodes,
+  initialRecoveryCodes,
+  type RecoveryCodesEvent,
+  type RecoveryCodesState,
+} from './recovery-codes.decider.js';
 
 const U = 'user-1';
 const NOW = new Date('2026-03-02T08:00:00Z');
 const given = (...events: RecoveryCodesEvent[]): RecoveryCodesState => events.reduce(evolveRecoveryCodes, initialRecoveryCodes());
-const batch = (id: string, codes: string[]) => decideGenerate(initialRecoveryCodes(), U, id, codes.map((c) => hashRecoveryCode(c)), NOW)[0]!;
+const batch = (id: string, codes: string[]) =>
+  decideGenerate(
+    initialRecoveryCodes(),
+    U,
+    id,
+    codes.map((c) => hashRecoveryCode(c)),
+    NOW,
+  )[0]!;
 
 describe('RecoveryCodeSet decider', () => {
   const codes = Array.from({ length: 10 }, newRecoveryCode);
@@ -22,7 +36,11 @@ describe('RecoveryCodeSet decider', () => {
     const s = given(batch('b1', codes));
     const sloppy = ` ${codes[3]!.toLowerCase().replace(/-/g, ' ')} `;
     const d = decideUse(s, U, sloppy);
-    expect(d).toEqual({ kind: 'used', remaining: 9, events: [{ type: 'RecoveryCodeUsed', data: { user_id: U, batch_id: 'b1', index: 3, remaining: 9 } }] });
+    expect(d).toEqual({
+      kind: 'used',
+      remaining: 9,
+      events: [{ type: 'RecoveryCodeUsed', data: { user_id: U, batch_id: 'b1', index: 3, remaining: 9 } }],
+    });
     const after = given(batch('b1', codes), ...(d.kind === 'used' ? d.events : []));
     expect(decideUse(after, U, codes[3]!).kind).toBe('invalid');
     expect(decideUse(after, U, codes[4]!)).toMatchObject({ kind: 'used', remaining: 8 });

@@ -9,7 +9,10 @@ import { findRecoveryCode, type HashedRecoveryCode } from './recovery-codes.core
 export const recoveryCodesStream = (userId: string) => `recovery-codes-${userId}`;
 
 export type RecoveryCodesEvent =
-  | DomainEvent<'RecoveryCodesGenerated', { user_id: string; batch_id: string; codes: HashedRecoveryCode[]; generated_at: string; replaced_remaining: number }>
+  | DomainEvent<
+      'RecoveryCodesGenerated',
+      { user_id: string; batch_id: string; codes: HashedRecoveryCode[]; generated_at: string; replaced_remaining: number }
+    >
   | DomainEvent<'RecoveryCodeUsed', { user_id: string; batch_id: string; index: number; remaining: number }>;
 
 export interface RecoveryCodesState {
@@ -36,10 +39,24 @@ export function evolveRecoveryCodes(s: RecoveryCodesState, e: RecoveryCodesEvent
   }
 }
 
-export const recoveryCodesEvolver: Evolver<RecoveryCodesState, RecoveryCodesEvent> = { initialState: initialRecoveryCodes, evolve: evolveRecoveryCodes };
+export const recoveryCodesEvolver: Evolver<RecoveryCodesState, RecoveryCodesEvent> = {
+  initialState: initialRecoveryCodes,
+  evolve: evolveRecoveryCodes,
+};
 
-export function decideGenerate(s: RecoveryCodesState, userId: string, batchId: string, codes: HashedRecoveryCode[], now: Date): RecoveryCodesEvent[] {
-  return [{ type: 'RecoveryCodesGenerated', data: { user_id: userId, batch_id: batchId, codes, generated_at: now.toISOString(), replaced_remaining: remaining(s) } }];
+export function decideGenerate(
+  s: RecoveryCodesState,
+  userId: string,
+  batchId: string,
+  codes: HashedRecoveryCode[],
+  now: Date,
+): RecoveryCodesEvent[] {
+  return [
+    {
+      type: 'RecoveryCodesGenerated',
+      data: { user_id: userId, batch_id: batchId, codes, generated_at: now.toISOString(), replaced_remaining: remaining(s) },
+    },
+  ];
 }
 
 export type UseDecision = { kind: 'invalid' } | { kind: 'used'; remaining: number; events: RecoveryCodesEvent[] };
@@ -49,5 +66,9 @@ export function decideUse(s: RecoveryCodesState, userId: string, input: string):
   const index = findRecoveryCode(s.codes, input);
   if (index < 0) return { kind: 'invalid' };
   const left = remaining(s) - 1;
-  return { kind: 'used', remaining: left, events: [{ type: 'RecoveryCodeUsed', data: { user_id: userId, batch_id: s.batchId, index, remaining: left } }] };
+  return {
+    kind: 'used',
+    remaining: left,
+    events: [{ type: 'RecoveryCodeUsed', data: { user_id: userId, batch_id: s.batchId, index, remaining: left } }],
+  };
 }

@@ -11,13 +11,24 @@ import { badRequest } from '../../shared/errors.js';
 import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
 import type { MfaTokenAnswer } from '../totp/totp.handlers.js';
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.core.js';
-import { decideGenerate, decideUse, recoveryCodesEvolver, recoveryCodesStream, type RecoveryCodesEvent, type RecoveryCodesState, type UseDecision } from './recovery-codes.decider.js';
+import {
+  decideGenerate,
+  decideUse,
+  recoveryCodesEvolver,
+  recoveryCodesStream,
+  type RecoveryCodesEvent,
+  type RecoveryCodesState,
+  type UseDecision,
+} from './recovery-codes.decider.js';
 
 export class GenerateRecoveryCodes {
   constructor(readonly auth: AuthContext) {}
 }
 export class UseRecoveryCode {
-  constructor(readonly auth: AuthContext, readonly code: string) {}
+  constructor(
+    readonly auth: AuthContext,
+    readonly code: string,
+  ) {}
 }
 
 @CommandHandler(GenerateRecoveryCodes)
@@ -36,8 +47,10 @@ export class GenerateRecoveryCodesHandler implements ICommandHandler<GenerateRec
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const hashed = codes.map((c) => hashRecoveryCode(c));
     const now = this.clock.now();
-    const r = await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(auth.user_id), recoveryCodesEvolver, (s) =>
-      decideGenerate(s, auth.user_id, randomUUID(), hashed, now),
+    const r = await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(
+      recoveryCodesStream(auth.user_id),
+      recoveryCodesEvolver,
+      (s) => decideGenerate(s, auth.user_id, randomUUID(), hashed, now),
     );
     return { position: r.position, codes, generated_at: now.toISOString() };
   }

@@ -14,7 +14,8 @@ export interface NormalisedPhone {
  */
 export function normalisePhone(input: unknown): NormalisedPhone {
   const raw = typeof input === 'string' ? input.trim() : '';
-  if (!/^\+[\d\s().-]{6,24}$/.test(raw)) throw badRequest('invalid_phone', 'Give the phone number in international E.164 format, e.g. +46701234567.');
+  if (!/^\+[\d\s().-]{6,24}$/.test(raw))
+    throw badRequest('invalid_phone', 'Give the phone number in international E.164 format, e.g. +46701234567.');
   const p = parsePhoneNumberFromString(raw);
   if (!p || !p.isValid()) throw badRequest('invalid_phone', 'This is not a valid phone number in international E.164 format.');
   return { e164: p.number, country: p.country ?? null, masked: maskE164(p.number) };

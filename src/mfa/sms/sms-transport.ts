@@ -79,7 +79,10 @@ export class OutboxSmsTransport implements SmsTransport {
   }
 }
 
-export function createSmsTransport(cfg: { dataDir: string; elks: { baseUrl: string; username: string | null; password: string | null; from: string } }): SmsTransport {
+export function createSmsTransport(cfg: {
+  dataDir: string;
+  elks: { baseUrl: string; username: string | null; password: string | null; from: string };
+}): SmsTransport {
   const { username, password } = cfg.elks;
   return username && password
     ? new ElksSmsTransport({ baseUrl: cfg.elks.baseUrl, username, password, from: cfg.elks.from })

@@ -8,7 +8,13 @@ import { ConfirmSmsEnrolment, RecordSmsDelivery, RemoveSmsFactor, StartSmsEnrolm
 import { OtpVerifyDto, SmsEnrollConfirmDto, SmsEnrollDto } from './sms.dto.js';
 
 type Token = { access_token: string; token_type: string; expires_in: number; amr: string[]; mfa_at: number; position: number };
-export const tokenAnswer = ({ access_token, token_type, expires_in, amr, mfa_at }: Token) => ({ access_token, token_type, expires_in, amr, mfa_at });
+export const tokenAnswer = ({ access_token, token_type, expires_in, amr, mfa_at }: Token) => ({
+  access_token,
+  token_type,
+  expires_in,
+  amr,
+  mfa_at,
+});
 
 @ApiTags('mfa')
 @ApiBearerAuth()
@@ -20,9 +26,13 @@ export class SmsController {
   @Post('enroll')
   @HttpCode(200)
   async enroll(@CurrentAuth() auth: AuthContext, @Body() dto: SmsEnrollDto) {
-    const { position: _p, ...answer } = await this.gateway.run<{ position: number; challenge_id: string; phone: string; phone_masked: string; expires_in: number }>(
-      new StartSmsEnrolment(auth, dto.phone),
-    );
+    const { position: _p, ...answer } = await this.gateway.run<{
+      position: number;
+      challenge_id: string;
+      phone: string;
+      phone_masked: string;
+      expires_in: number;
+    }>(new StartSmsEnrolment(auth, dto.phone));
     return answer;
   }
 

@@ -52,10 +52,17 @@ export class StartSmsEnrolmentHandler implements ICommandHandler<StartSmsEnrolme
   async execute(cmd: StartSmsEnrolment) {
     const phone = normalisePhone(cmd.phone);
     if (!phone.country || !this.config.otp.smsAllowedCountries.includes(phone.country))
-      throw badRequest('sms_country_not_allowed', 'SMS codes cannot be sent to numbers in this country.', { allowed_countries: this.config.otp.smsAllowedCountries });
+      throw badRequest('sms_country_not_allowed', 'SMS codes cannot be sent to numbers in this country.', {
+        allowed_countries: this.config.otp.smsAllowedCountries,
+      });
     const { state } = await this.otp.load(cmd.auth.user_id);
     if (state.factor?.status === 'active') await this.stepUp.assertFresh(cmd.auth);
-    const r = await this.otp.issue({ auth: cmd.auth, channel: 'sms', purpose: 'enroll', phone: { e164: phone.e164, masked: phone.masked } });
+    const r = await this.otp.issue({
+      auth: cmd.auth,
+      channel: 'sms',
+      purpose: 'enroll',
+      phone: { e164: phone.e164, masked: phone.masked },
+    });
     // The owner's own enrolment answer is the one place the full number is echoed back.
     return { challenge_id: r.challenge_id, phone: phone.e164, phone_masked: phone.masked, expires_in: r.expires_in, position: r.position };
   }
@@ -67,7 +74,12 @@ export class ConfirmSmsEnrolmentHandler implements ICommandHandler<ConfirmSmsEnr
   async execute(cmd: ConfirmSmsEnrolment) {
     const token = await this.otp.verify(cmd.auth, 'sms', 'enroll', cmd.challengeId, cmd.code);
     const { state } = await this.otp.load(cmd.auth.user_id);
-    return { ...token, method: 'sms' as const, phone_masked: state.factor?.phone_masked ?? null, confirmed_at: state.factor?.confirmed_at ?? null };
+    return {
+      ...token,
+      method: 'sms' as const,
+      phone_masked: state.factor?.phone_masked ?? null,
+      confirmed_at: state.factor?.confirmed_at ?? null,
+    };
   }
 }
 
@@ -81,7 +93,9 @@ export class RemoveSmsFactorHandler implements ICommandHandler<RemoveSmsFactor> 
     const { state } = await this.repo.load(otpStream(cmd.auth.user_id), otpEvolver);
     decideRemove(state, cmd.auth.user_id); // 404 before asking for step-up
     await this.stepUp.assertFresh(cmd.auth);
-    const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(cmd.auth.user_id), otpEvolver, (s) => decideRemove(s, cmd.auth.user_id));
+    const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(cmd.auth.user_id), otpEvolver, (s) =>
+      decideRemove(s, cmd.auth.user_id),
+    );
     return { position: r.position };
   }
 }
@@ -98,10 +112,14 @@ export class RecordSmsDeliveryHandler implements ICommandHandler<RecordSmsDelive
     const page = await this.reads.collection<OtpSendView>('otp_sends').find({ where: { delivery_hash: sha256Hex(cmd.secret) }, limit: 1 });
     const send = page.items[0];
     if (!send) throw notFound('not_found', 'Unknown delivery report URL.');
-    if (!['sent', 'delivered', 'failed'].includes(cmd.status)) throw badRequest('invalid_status', 'status must be sent, delivered or failed.');
+    if (!['sent', 'delivered', 'failed'].includes(cmd.status))
+      throw badRequest('invalid_status', 'status must be sent, delivered or failed.');
     const delivered = cmd.delivered && !Number.isNaN(Date.parse(cmd.delivered)) ? new Date(cmd.delivered).toISOString() : null;
     const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(send.user_id), otpEvolver, () => [
-      { type: 'SmsDeliveryReported', data: { challenge_id: send.id, user_id: send.user_id, provider_id: cmd.providerId, status: cmd.status, delivered_at: delivered } },
+      {
+        type: 'SmsDeliveryReported',
+        data: { challenge_id: send.id, user_id: send.user_id, provider_id: cmd.providerId, status: cmd.status, delivered_at: delivered },
+      },
     ]);
     return { position: r.position };
   }

@@ -11,7 +11,13 @@ export class MfaCodeDto {
 }
 
 /** The answer of every successful MFA verification: a new access token recording it. */
-export const tokenAnswer = ({ access_token, token_type, expires_in, amr, mfa_at }: MfaTokenAnswer) => ({ access_token, token_type, expires_in, amr, mfa_at });
+export const tokenAnswer = ({ access_token, token_type, expires_in, amr, mfa_at }: MfaTokenAnswer) => ({
+  access_token,
+  token_type,
+  expires_in,
+  amr,
+  mfa_at,
+});
 
 /** Authenticator apps (RFC 6238 TOTP), F02.07.01. */
 @ApiTags('mfa')
@@ -25,7 +31,12 @@ export class TotpController {
   @Post('enroll')
   @HttpCode(200)
   async enroll(@CurrentAuth() auth: AuthContext) {
-    const { secret, otpauth_uri, qr_svg } = await this.gateway.run<{ position: number; secret: string; otpauth_uri: string; qr_svg: string }>(new StartTotpEnrollment(auth));
+    const { secret, otpauth_uri, qr_svg } = await this.gateway.run<{
+      position: number;
+      secret: string;
+      otpauth_uri: string;
+      qr_svg: string;
+    }>(new StartTotpEnrollment(auth));
     return { secret, otpauth_uri, qr_svg };
   }
 

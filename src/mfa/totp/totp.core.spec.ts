@@ -64,6 +64,8 @@ describe('TOTP core (the functions the server verifies with)', () => {
   });
 
   it('builds a Key URI with encoded issuer and account', () => {
-    expect(otpauthUri('ABC', 'a+b@x.se')).toBe('otpauth://totp/Petanque%20Life:a%2Bb%40x.se?secret=ABC&issuer=Petanque%20Life&algorithm=SHA1&digits=6&period=30');
+    expect(otpauthUri('ABC', 'a+b@x.se')).toBe(
+      'otpauth://totp/Petanque%20Life:a%2Bb%40x.se?secret=ABC&issuer=Petanque%20Life&algorithm=SHA1&digits=6&period=30',
+    );
   });
 });

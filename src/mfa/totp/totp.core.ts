@@ -81,7 +81,13 @@ export function totpAt(secretBase32: string, epochMs: number, params: TotpParams
  * Which time step a code matches within ±window steps of now, or null. Every candidate is
  * compared (constant work per call), and the closest matching step wins.
  */
-export function matchTotp(secretBase32: string, code: string, epochMs: number, params: TotpParams = TOTP_DEFAULTS, window = TOTP_WINDOW): number | null {
+export function matchTotp(
+  secretBase32: string,
+  code: string,
+  epochMs: number,
+  params: TotpParams = TOTP_DEFAULTS,
+  window = TOTP_WINDOW,
+): number | null {
   if (!new RegExp(`^\\d{${params.digits}}$`).test(code)) return null;
   const key = base32Decode(secretBase32);
   const now = timeStep(epochMs, params.period);

@@ -1,12 +1,24 @@
 import type { Sealed } from '../../shared/crypto.js';
 import { TOTP_DEFAULTS } from './totp.core.js';
-import { decideConfirm, decideDisable, decideStartEnrollment, decideVerify, evolveTotp, initialTotp, type TotpEvent, type TotpState } from './totp.decider.js';
+import {
+  decideConfirm,
+  decideDisable,
+  decideStartEnrollment,
+  decideVerify,
+  evolveTotp,
+  initialTotp,
+  type TotpEvent,
+  type TotpState,
+} from './totp.decider.js';
 
 const U = 'user-1';
 const seed = (ct: string) => ({ secret: { kid: 'k1', iv: 'iv', ct, tag: 't' } as Sealed, params: TOTP_DEFAULTS });
 const given = (...events: TotpEvent[]): TotpState => events.reduce(evolveTotp, initialTotp());
 const started = (ct: string) => decideStartEnrollment(initialTotp(), U, seed(ct))[0]!;
-const enrolled = (step: number): TotpEvent => ({ type: 'MfaEnrolled', data: { user_id: U, method: 'totp', accepted_step: step, replaced: false } });
+const enrolled = (step: number): TotpEvent => ({
+  type: 'MfaEnrolled',
+  data: { user_id: U, method: 'totp', accepted_step: step, replaced: false },
+});
 /** A matcher that accepts only the given seed ciphertext, at the given step. */
 const matches = (ct: string, step: number) => (s: { secret: Sealed }) => (s.secret.ct === ct ? step : null);
 
@@ -33,7 +45,10 @@ describe('TotpFactor decider', () => {
 
   it('given an accepted step, when the same or an older step is used, then it is a replay', () => {
     const s = given(started('A'), enrolled(10), { type: 'TotpCodeAccepted', data: { user_id: U, step: 12 } });
-    expect(decideVerify(s, U, matches('A', 12))).toEqual({ kind: 'replay', events: [{ type: 'TotpReplayRejected', data: { user_id: U, step: 12, purpose: 'verify' } }] });
+    expect(decideVerify(s, U, matches('A', 12))).toEqual({
+      kind: 'replay',
+      events: [{ type: 'TotpReplayRejected', data: { user_id: U, step: 12, purpose: 'verify' } }],
+    });
     expect(decideVerify(s, U, matches('A', 11)).kind).toBe('replay');
     expect(decideVerify(s, U, matches('A', 13))).toMatchObject({ kind: 'accepted', step: 13 });
   });

@@ -11,7 +11,10 @@ import type { TotpParams } from './totp.core.js';
 export const totpStream = (userId: string) => `totp-${userId}`;
 
 export type TotpEvent =
-  | DomainEvent<'TotpEnrollmentStarted', { user_id: string; secret: Sealed; algorithm: TotpParams['algorithm']; digits: number; period: number; replaces_active: boolean }>
+  | DomainEvent<
+      'TotpEnrollmentStarted',
+      { user_id: string; secret: Sealed; algorithm: TotpParams['algorithm']; digits: number; period: number; replaces_active: boolean }
+    >
   | DomainEvent<'MfaEnrolled', { user_id: string; method: 'totp'; accepted_step: number; replaced: boolean }>
   | DomainEvent<'TotpCodeAccepted', { user_id: string; step: number }>
   | DomainEvent<'TotpReplayRejected', { user_id: string; step: number; purpose: 'verify' }>
@@ -34,7 +37,10 @@ export const initialTotp = (): TotpState => ({ active: null, pending: null, last
 export function evolveTotp(s: TotpState, e: TotpEvent): TotpState {
   switch (e.type) {
     case 'TotpEnrollmentStarted':
-      return { ...s, pending: { secret: e.data.secret, params: { algorithm: e.data.algorithm, digits: e.data.digits as 6 | 8, period: e.data.period } } };
+      return {
+        ...s,
+        pending: { secret: e.data.secret, params: { algorithm: e.data.algorithm, digits: e.data.digits as 6 | 8, period: e.data.period } },
+      };
     case 'MfaEnrolled':
       return { active: s.pending, pending: null, lastStep: e.data.accepted_step };
     case 'TotpCodeAccepted':
@@ -59,7 +65,14 @@ export function decideStartEnrollment(s: TotpState, userId: string, seed: TotpSe
   return [
     {
       type: 'TotpEnrollmentStarted',
-      data: { user_id: userId, secret: seed.secret, algorithm: seed.params.algorithm, digits: seed.params.digits, period: seed.params.period, replaces_active: s.active !== null },
+      data: {
+        user_id: userId,
+        secret: seed.secret,
+        algorithm: seed.params.algorithm,
+        digits: seed.params.digits,
+        period: seed.params.period,
+        replaces_active: s.active !== null,
+      },
     },
   ];
 }
@@ -70,16 +83,24 @@ export function decideConfirm(s: TotpState, userId: string, match: StepMatcher):
   if (!s.pending) return { kind: 'no_pending' };
   const step = match(s.pending);
   if (step === null) return { kind: 'invalid' };
-  return { kind: 'confirmed', events: [{ type: 'MfaEnrolled', data: { user_id: userId, method: 'totp', accepted_step: step, replaced: s.active !== null } }] };
+  return {
+    kind: 'confirmed',
+    events: [{ type: 'MfaEnrolled', data: { user_id: userId, method: 'totp', accepted_step: step, replaced: s.active !== null } }],
+  };
 }
 
-export type VerifyDecision = { kind: 'not_enrolled' } | { kind: 'invalid' } | { kind: 'replay'; events: TotpEvent[] } | { kind: 'accepted'; step: number; events: TotpEvent[] };
+export type VerifyDecision =
+  | { kind: 'not_enrolled' }
+  | { kind: 'invalid' }
+  | { kind: 'replay'; events: TotpEvent[] }
+  | { kind: 'accepted'; step: number; events: TotpEvent[] };
 
 export function decideVerify(s: TotpState, userId: string, match: StepMatcher): VerifyDecision {
   if (!s.active) return { kind: 'not_enrolled' };
   const step = match(s.active);
   if (step === null) return { kind: 'invalid' };
-  if (step <= s.lastStep) return { kind: 'replay', events: [{ type: 'TotpReplayRejected', data: { user_id: userId, step, purpose: 'verify' } }] };
+  if (step <= s.lastStep)
+    return { kind: 'replay', events: [{ type: 'TotpReplayRejected', data: { user_id: userId, step, purpose: 'verify' } }] };
   return { kind: 'accepted', step, events: [{ type: 'TotpCodeAccepted', data: { user_id: userId, step } }] };
 }
 

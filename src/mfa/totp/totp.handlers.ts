@@ -32,10 +32,16 @@ export class StartTotpEnrollment {
   constructor(readonly auth: AuthContext) {}
 }
 export class ConfirmTotpEnrollment {
-  constructor(readonly auth: AuthContext, readonly code: string) {}
+  constructor(
+    readonly auth: AuthContext,
+    readonly code: string,
+  ) {}
 }
 export class VerifyTotp {
-  constructor(readonly auth: AuthContext, readonly code: string) {}
+  constructor(
+    readonly auth: AuthContext,
+    readonly code: string,
+  ) {}
 }
 export class DisableTotp {
   constructor(readonly auth: AuthContext) {}
@@ -57,7 +63,8 @@ abstract class TotpHandlerBase {
     const clean = code.replace(/\s/g, '');
     const now = this.clock.now().getTime();
     return (seed: TotpSeed) => {
-      if (seed.secret.kid !== this.secrets.encryptionKeyId) throw new DomainError('totp_key_unavailable', 503, 'The key protecting this factor is not available.');
+      if (seed.secret.kid !== this.secrets.encryptionKeyId)
+        throw new DomainError('totp_key_unavailable', 503, 'The key protecting this factor is not available.');
       return matchTotp(open(this.secrets.encryptionKey, seed.secret, userId), clean, now, seed.params);
     };
   }
@@ -83,7 +90,10 @@ export class StartTotpEnrollmentHandler extends TotpHandlerBase implements IComm
     const user = await this.reads.collection<UserView>('users').get(auth.user_id);
     if (!user) throw notFound('user_not_found', 'No such user.');
     const secret = newTotpSecret();
-    const seed: TotpSeed = { secret: seal(this.secrets.encryptionKey, this.secrets.encryptionKeyId, secret, auth.user_id), params: TOTP_DEFAULTS };
+    const seed: TotpSeed = {
+      secret: seal(this.secrets.encryptionKey, this.secrets.encryptionKeyId, secret, auth.user_id),
+      params: TOTP_DEFAULTS,
+    };
     const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, async (s) => {
       // Replacing an active authenticator is a sensitive change: it needs a fresh second factor.
       if (s.active) await this.stepUp.assertFresh(auth);
@@ -109,7 +119,8 @@ export class ConfirmTotpEnrollmentHandler extends TotpHandlerBase implements ICo
 
   async execute({ auth, code }: ConfirmTotpEnrollment): Promise<MfaTokenAnswer> {
     const uid = auth.user_id;
-    if (!(await this.load(uid)).state.pending) throw conflict('no_pending_enrollment', 'Start an enrolment (POST /auth/mfa/totp/enroll) before confirming it.');
+    if (!(await this.load(uid)).state.pending)
+      throw conflict('no_pending_enrollment', 'Start an enrolment (POST /auth/mfa/totp/enroll) before confirming it.');
     const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
       let d: ConfirmDecision = { kind: 'no_pending' };
       await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
@@ -147,7 +158,8 @@ export class VerifyTotpHandler extends TotpHandlerBase implements ICommandHandle
       });
       return { ok: (decision as VerifyDecision).kind === 'accepted' };
     });
-    if ((decision as VerifyDecision).kind === 'replay') throw badRequest('code_already_used', 'This code was already used; wait for the next code of your authenticator app.');
+    if ((decision as VerifyDecision).kind === 'replay')
+      throw badRequest('code_already_used', 'This code was already used; wait for the next code of your authenticator app.');
     if (!outcome.ok) throw invalidCode();
     return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
   }
