@@ -14,7 +14,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
+import { verify as argon2Verify } from '@node-rs/argon2';
 import { SqliteEventStore, type EventRow } from '../src/eventstore/sqlite-event-store.js';
+import { hashPassword, verifyPassword } from '../src/identity/users/password.js';
 import { ProjectionEngine } from '../src/projections-runtime/projection-engine.js';
 import { defineProjection } from '../src/projections-runtime/projection.js';
 import { SqliteReadStore } from '../src/readstore/sqlite-read-store.js';
@@ -156,6 +158,27 @@ function rawRead(eventsFile: string): number {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/**
+ * (c) What a login's password check costs on each path, beside the bare argon2id verify:
+ * an unknown e-mail must cost the same as a wrong password (no timing oracle).
+ */
+async function passwordPaths(): Promise<string[]> {
+  const N = Number(process.env.BENCH_PASSWORDS ?? 30);
+  const stored = await hashPassword('the right password 123');
+  const time = async (fn: () => Promise<unknown>) => {
+    await fn();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) await fn();
+    return (seconds(t0) * 1000) / N;
+  };
+  const bare = await time(() => argon2Verify(stored, 'a wrong password 123'));
+  const wrong = await time(() => verifyPassword(stored, 'a wrong password 123'));
+  const unknown = await time(() => verifyPassword(null, 'a wrong password 123'));
+  return [
+    `password check (argon2id m=19 MiB t=2 p=1), ${N} each: bare verify ${bare.toFixed(1)} ms · wrong password ${wrong.toFixed(1)} ms (${(wrong / bare).toFixed(2)}x) · unknown e-mail ${unknown.toFixed(1)} ms (${(unknown / wrong).toFixed(2)}x of wrong password)`,
+  ];
+}
+
 async function main(): Promise<void> {
   const keep = process.env.BENCH_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'plq-bench-'));
@@ -164,7 +187,10 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
   }
   const rows: Array<[string, number, number, number]> = [];
+  let passwords: string[] = [];
   try {
+    log('(c) password check paths');
+    passwords = await passwordPaths();
     log(`(a) ${SINGLE_APPENDS} single-event appends`);
     const ours1 = await appendOurs(join(dir, 'single.sqlite'), SINGLE_APPENDS, 1);
     const raw1 = appendRaw(join(dir, 'single.sqlite'), join(dir, 'single-raw.sqlite'), 1);
@@ -197,6 +223,7 @@ async function main(): Promise<void> {
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
+    ...passwords,
     `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
