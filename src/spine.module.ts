@@ -25,6 +25,7 @@ import { CommandGateway } from './shared/command-gateway.js';
 import { logger } from './shared/logger.js';
 import { HealthController } from './health/health.controller.js';
 import { Secrets } from './shared/secrets.js';
+import { IpRateLimiter } from './shared/ip-rate-limiter.js';
 
 export const SPINE_OPTIONS = Symbol('SPINE_OPTIONS');
 
@@ -105,6 +106,7 @@ export class SpineModule {
         AggregateRepository,
         CommandGateway,
         SpineLifecycle,
+        IpRateLimiter,
       ],
       exports: [
         APP_CONFIG,
@@ -118,6 +120,7 @@ export class SpineModule {
         CommandGateway,
         SpineLifecycle,
         Secrets,
+        IpRateLimiter,
         CqrsModule,
       ],
     };

@@ -12,6 +12,11 @@ import { FinishPasskeyLogin, FinishWebAuthnStepUp, StartPasskeyLogin, StartWebAu
 import { DeleteWebAuthnCredential, RenameWebAuthnCredential } from './manage.handlers.js';
 import { credentialView, FinishWebAuthnRegistration, StartWebAuthnRegistration } from './registration.handlers.js';
 import { AuthenticateVerifyDto, PasskeyLoginVerifyDto, RegisterVerifyDto, RenameCredentialDto } from './webauthn.dto.js';
+import { IpRateLimiter } from '../../shared/ip-rate-limiter.js';
+import { currentContext } from '../../shared/request-context.js';
+
+/** Passwordless login options per client address and minute. */
+export const PASSKEY_OPTIONS_PER_MINUTE = 30;
 
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
 const checkId = (id: string) => {
@@ -27,6 +32,7 @@ export class WebAuthnController {
     private readonly gateway: CommandGateway,
     private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
+    private readonly limiter: IpRateLimiter,
   ) {}
 
   @ApiBearerAuth()
@@ -76,6 +82,8 @@ export class WebAuthnController {
   @Post('auth/passkey/login/options')
   @HttpCode(200)
   async passkeyOptions() {
+    // public and it records a challenge: bounded per client address
+    this.limiter.hit('passkey-login-options', currentContext()?.ip, PASSKEY_OPTIONS_PER_MINUTE, 60);
     const r = await this.gateway.run<{ attempt_id: string; options: unknown; position: number }>(new StartPasskeyLogin());
     return { attempt_id: r.attempt_id, options: r.options };
   }
