@@ -43,12 +43,30 @@ function isPrivate(ip: string): boolean {
 type GeoLookup = (ip: string) => Promise<{ country: string; city: string } | null>;
 let geo: Promise<GeoLookup> | null = null;
 
-/** Country and city from the offline GeoLite data shipped in fast-geoip; null for private or unknown addresses. */
-export async function locate(ip: string | null | undefined): Promise<Location | null> {
-  if (!ip || isIP(ip.startsWith('::ffff:') ? ip.slice(7) : ip) === 0 || isPrivate(ip)) return null;
+const memo = new Map<string, Promise<Location | null>>();
+
+/**
+ * Country and city from the offline GeoLite data shipped in fast-geoip; null for private or
+ * unknown addresses. Answers are memoised (bounded): projections look the same addresses up
+ * again and again, inside their transactions.
+ */
+export function locate(ip: string | null | undefined): Promise<Location | null> {
+  if (!ip) return Promise.resolve(null);
+  let hit = memo.get(ip);
+  if (!hit) {
+    if (memo.size >= 10_000) memo.delete(memo.keys().next().value!);
+    hit = lookup(ip);
+    memo.set(ip, hit);
+  }
+  return hit;
+}
+
+async function lookup(ip: string): Promise<Location | null> {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (isIP(v4) === 0 || isPrivate(ip)) return null;
   geo ??= import('fast-geoip').then((m) => (m.default as unknown as { lookup: GeoLookup }).lookup.bind(m.default));
   try {
-    const r = await (await geo)(ip.startsWith('::ffff:') ? ip.slice(7) : ip);
+    const r = await (await geo)(v4);
     return r?.country ? { country: r.country, city: r.city || null } : null;
   } catch {
     return null;
