@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import type { DeviceInfo, Location } from '../../shared/device.js';
 import { notFound } from '../../shared/errors.js';
+import { safeEqual } from '../../shared/crypto.js';
 
 /**
  * A session is a RefreshTokenFamily: one stream per family. Each refresh rotates the token;
@@ -136,7 +137,7 @@ export function decideRefresh(s: SessionState, presentedHash: string, nextHash: 
     type: 'SessionRevoked',
     data: { session_id: s.session_id, user_id: s.user_id, reason, by: null },
   });
-  if (presentedHash === s.current_hash) {
+  if (safeEqual(presentedHash, s.current_hash)) {
     if (now >= s.absolute_expires_at || now >= s.idle_expires_at) return { kind: 'expired', events: [revoke('expired')] };
     return {
       kind: 'rotate',
@@ -155,9 +156,10 @@ export function decideRefresh(s: SessionState, presentedHash: string, nextHash: 
       ],
     };
   }
+  // a keyed lookup by the SHA-256 of a 256-bit token: its timing reveals nothing usable
   const gen = s.previous[presentedHash];
   if (gen === undefined) return { kind: 'unknown' };
-  if (gen === s.generation - 1 && now - s.rotated_at <= REFRESH_GRACE_MS && nextHash === s.current_hash) return { kind: 'grace' };
+  if (gen === s.generation - 1 && now - s.rotated_at <= REFRESH_GRACE_MS && safeEqual(nextHash, s.current_hash)) return { kind: 'grace' };
   return {
     kind: 'reuse',
     events: [
