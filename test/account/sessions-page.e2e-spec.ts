@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import pw from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { addMember, adminLogin, BOOTSTRAP_ENV, login, UA } from '../support/identity.js';
 import { readOutbox } from '../support/outbox.js';
@@ -9,27 +8,14 @@ import { readOutbox } from '../support/outbox.js';
  * The "wasn't you?" link of a security e-mail leads to /account/sessions, where the owner signs
  * in, sees the other device and signs it out — in Debian's Chromium, under helmet's CSP.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[sessions page test] SKIPPED: ${CHROMIUM} does not exist (apt-get install -y chromium)`);
+warnIfNoChromium('sessions page test');
 
 (haveChromium ? describe : describe.skip)('sessions page in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
     t = await startTestApp({ env: BOOTSTRAP_ENV });
-    browser = await pw.chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

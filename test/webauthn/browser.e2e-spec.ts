@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import pw from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity.js';
 
@@ -10,9 +9,7 @@ import { addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity
  * (CTAP2, internal, resident keys, user verification): register a passkey, step up with it,
  * sign in passwordless. Helmet's CSP stays on; the page must work under it.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[webauthn browser test] SKIPPED: ${CHROMIUM} does not exist (apt-get install -y chromium)`);
+warnIfNoChromium('webauthn browser test');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,18 +45,7 @@ async function result(page: Page, id: string): Promise<Record<string, unknown>> 
       env: { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: 'Petanque Life', WEBAUTHN_ORIGINS: origin },
     });
     await addMember(t, await adminLogin(t), member);
-    browser = await pw.chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
