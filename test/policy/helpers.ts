@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { TestApp } from '../support/test-app.js';
-import { login, type Login } from '../support/identity.js';
+import { bearer, login, type Login } from '../support/identity.js';
 
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, computed independently of the server. */
 export function totpAt(secret: string, at: Date): string {
@@ -15,7 +15,7 @@ export function totpAt(secret: string, at: Date): string {
   return ((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).toString().padStart(6, '0');
 }
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export { bearer };
 
 /** Enrols TOTP for a session (enroll + confirm) and returns the secret and the MFA-satisfied auth header. */
 export async function enrolTotp(t: TestApp, auth: { Authorization: string }): Promise<{ secret: string; auth: { Authorization: string } }> {

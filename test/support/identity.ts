@@ -17,6 +17,9 @@ export const UA = {
   chromeMac: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
 };
 
+/** The Authorization header for an access token. */
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
 export interface Login {
   access_token: string;
   refresh_token: string;

@@ -6,12 +6,10 @@ import {
   type RecoveryCodesEvent,
   type RecoveryCodesState,
 } from '../../src/mfa/recovery-codes/recovery-codes.decider.js';
-import { adminLogin, addMember, BOOTSTRAP_ENV, login } from '../support/identity.js';
+import { adminLogin, addMember, bearer, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
-import { codeAt, dataFiles, mailsOfType, nextStepStart } from './support.js';
+import { codeAt, dataFiles, mailsOfType, nextStepStart, upgradeWith } from './support.js';
 
-type Auth = { Authorization: string };
-const bearer = (token: string): Auth => ({ Authorization: `Bearer ${token}` });
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
 
 describe('recovery codes and cross-factor backoff (e2e)', () => {
@@ -113,26 +111,10 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     auth = bearer((await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: second[0] }).expect(200)).body.access_token);
 
     const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = bearer(
-      (
-        await t.http
-          .post('/auth/mfa/totp/confirm')
-          .set(auth)
-          .send({ code: codeAt(t, secret) })
-          .expect(200)
-      ).body.access_token,
-    );
+    auth = await upgradeWith(t, auth, codeAt(t, secret), '/auth/mfa/totp/confirm');
     nextStepStart(t, 400);
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/generate').set(auth), 403, 'mfa_step_up_required');
-    auth = bearer(
-      (
-        await t.http
-          .post('/auth/mfa/totp/verify')
-          .set(auth)
-          .send({ code: codeAt(t, secret) })
-          .expect(200)
-      ).body.access_token,
-    );
+    auth = await upgradeWith(t, auth, codeAt(t, secret));
     await t.http.post('/auth/mfa/recovery-codes/generate').set(auth).expect(200);
     t.clock.advance(1_000);
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: second[1] }), 400, 'invalid_code');
@@ -144,15 +126,7 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     const u = await member('rc.backoff@club.test');
     let auth = u.auth;
     const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = bearer(
-      (
-        await t.http
-          .post('/auth/mfa/totp/confirm')
-          .set(auth)
-          .send({ code: codeAt(t, secret) })
-          .expect(200)
-      ).body.access_token,
-    );
+    auth = await upgradeWith(t, auth, codeAt(t, secret), '/auth/mfa/totp/confirm');
     const wrongTotp = codeAt(t, secret) === '000000' ? '000001' : '000000';
     const attempts = [
       () => t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: wrongTotp }),

@@ -1,3 +1,4 @@
+import { bearer } from '../support/identity.js';
 import jsQRModule from 'jsqr';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,3 +77,9 @@ export function mails(t: TestApp): string[] {
 
 export const mailsOfType = (t: TestApp, type: string, to?: string) =>
   mails(t).filter((m) => m.includes(`X-Security-Event: ${type}`) && (!to || m.toLowerCase().includes(to.toLowerCase())));
+
+/** Verifies a code with the endpoint (TOTP verify by default) and returns the upgraded Authorization header; fails on anything but 200. */
+export async function upgradeWith(t: TestApp, auth: { Authorization: string }, code: string, path = '/auth/mfa/totp/verify') {
+  const res = await t.http.post(path).set(auth).send({ code }).expect(200);
+  return bearer(res.body.access_token);
+}

@@ -1,11 +1,10 @@
 import { base32Decode } from '../../src/mfa/totp/totp.core.js';
-import { adminLogin, addMember, login } from '../support/identity.js';
+import { adminLogin, addMember, bearer, login } from '../support/identity.js';
 import { BOOTSTRAP_ENV } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
-import { codeAt, dataFiles, decodeQrSvg, mailsOfType, nextStepStart } from './support.js';
+import { codeAt, dataFiles, decodeQrSvg, mailsOfType, nextStepStart, upgradeWith } from './support.js';
 
 type Auth = { Authorization: string };
-const bearer = (token: string): Auth => ({ Authorization: `Bearer ${token}` });
 
 describe('TOTP authenticator apps (e2e)', () => {
   let t: TestApp;
@@ -151,15 +150,7 @@ describe('TOTP authenticator apps (e2e)', () => {
       .send({ code: codeAt(t, secret) })
       .expect(200); // old app still works
     nextStepStart(t);
-    auth = bearer(
-      (
-        await t.http
-          .post('/auth/mfa/totp/confirm')
-          .set(auth)
-          .send({ code: codeAt(t, next) })
-          .expect(200)
-      ).body.access_token,
-    );
+    auth = await upgradeWith(t, auth, codeAt(t, next), '/auth/mfa/totp/confirm');
     nextStepStart(t);
     expectProblem(
       await t.http
@@ -192,15 +183,7 @@ describe('TOTP authenticator apps (e2e)', () => {
   it('disable needs a fresh MFA, then MfaDisabled, mfa_disabled and an e-mail', async () => {
     nextStepStart(t, 400);
     expectProblem(await t.http.delete('/auth/mfa/totp').set(auth), 403, 'mfa_step_up_required');
-    auth = bearer(
-      (
-        await t.http
-          .post('/auth/mfa/totp/verify')
-          .set(auth)
-          .send({ code: codeAt(t, secret) })
-          .expect(200)
-      ).body.access_token,
-    );
+    auth = await upgradeWith(t, auth, codeAt(t, secret));
     await t.http.delete('/auth/mfa/totp').set(auth).expect(204);
     expect((await t.http.get('/auth/mfa/methods').set(auth).expect(200)).body.totp).toEqual({ enrolled: false, confirmed_at: null });
     expectProblem(await t.http.delete('/auth/mfa/totp').set(auth), 404, 'totp_not_enrolled');
