@@ -105,62 +105,85 @@ export class StartTotpEnrollmentHandler extends TotpHandlerBase implements IComm
   }
 }
 
+/** Confirm and verify: a code is tried under the user's MFA brute-force counter, then decided on the stream. */
+abstract class TotpCodeHandler extends TotpHandlerBase {
+  constructor(
+    repo: AggregateRepository,
+    secrets: Secrets,
+    clock: Clock,
+    protected readonly bruteForce: BruteForceService,
+    protected readonly tokens: SessionTokens,
+  ) {
+    super(repo, secrets, clock);
+  }
+
+  /**
+   * Decides with the code and appends the decision's events; re-decided on a version conflict,
+   * so a concurrent use of the same step reads as a replay. Counts as a success only for `accepted`.
+   */
+  protected async tryCode<D extends { kind: string } | { kind: string; events: TotpEvent[] }>(
+    uid: string,
+    decide: (s: TotpState) => D,
+    accepted: D['kind'],
+    initial: D,
+  ): Promise<D> {
+    let d = initial;
+    await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
+      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
+        d = decide(s);
+        return 'events' in d ? d.events : [];
+      });
+      return { ok: d.kind === accepted };
+    });
+    return d;
+  }
+}
+
 @CommandHandler(ConfirmTotpEnrollment)
-export class ConfirmTotpEnrollmentHandler extends TotpHandlerBase implements ICommandHandler<ConfirmTotpEnrollment> {
+export class ConfirmTotpEnrollmentHandler extends TotpCodeHandler implements ICommandHandler<ConfirmTotpEnrollment> {
   constructor(
     repo: AggregateRepository,
     secrets: Secrets,
     @Inject(CLOCK) clock: Clock,
-    private readonly bruteForce: BruteForceService,
-    private readonly tokens: SessionTokens,
+    bruteForce: BruteForceService,
+    tokens: SessionTokens,
   ) {
-    super(repo, secrets, clock);
+    super(repo, secrets, clock, bruteForce, tokens);
   }
 
   async execute({ auth, code }: ConfirmTotpEnrollment): Promise<MfaTokenAnswer> {
     const uid = auth.user_id;
     if (!(await this.load(uid)).state.pending)
       throw conflict('no_pending_enrollment', 'Start an enrolment (POST /auth/mfa/totp/enroll) before confirming it.');
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
-      let d: ConfirmDecision = { kind: 'no_pending' };
-      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
-        d = decideConfirm(s, uid, this.matcher(uid, code));
-        return d.kind === 'confirmed' ? d.events : [];
-      });
-      return { ok: (d as ConfirmDecision).kind === 'confirmed' };
+    const d = await this.tryCode<ConfirmDecision>(uid, (s) => decideConfirm(s, uid, this.matcher(uid, code)), 'confirmed', {
+      kind: 'no_pending',
     });
-    if (!outcome.ok) throw invalidCode();
+    if (d.kind !== 'confirmed') throw invalidCode();
     return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
   }
 }
 
 @CommandHandler(VerifyTotp)
-export class VerifyTotpHandler extends TotpHandlerBase implements ICommandHandler<VerifyTotp> {
+export class VerifyTotpHandler extends TotpCodeHandler implements ICommandHandler<VerifyTotp> {
   constructor(
     repo: AggregateRepository,
     secrets: Secrets,
     @Inject(CLOCK) clock: Clock,
-    private readonly bruteForce: BruteForceService,
-    private readonly tokens: SessionTokens,
+    bruteForce: BruteForceService,
+    tokens: SessionTokens,
   ) {
-    super(repo, secrets, clock);
+    super(repo, secrets, clock, bruteForce, tokens);
   }
 
   async execute({ auth, code }: VerifyTotp): Promise<MfaTokenAnswer> {
     const uid = auth.user_id;
     if (!(await this.load(uid)).state.active) throw badRequest('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
-    let decision: VerifyDecision = { kind: 'not_enrolled' };
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
-      // Re-decided on a version conflict: a concurrent use of the same step then reads as a replay.
-      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
-        decision = decideVerify(s, uid, this.matcher(uid, code));
-        return 'events' in decision ? decision.events : [];
-      });
-      return { ok: (decision as VerifyDecision).kind === 'accepted' };
+    const decision = await this.tryCode<VerifyDecision>(uid, (s) => decideVerify(s, uid, this.matcher(uid, code)), 'accepted', {
+      kind: 'not_enrolled',
     });
-    if ((decision as VerifyDecision).kind === 'replay')
+    if (decision.kind === 'replay')
       throw badRequest('code_already_used', 'This code was already used; wait for the next code of your authenticator app.');
-    if (!outcome.ok) throw invalidCode();
+    if (decision.kind !== 'accepted') throw invalidCode();
     return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
   }
 }
