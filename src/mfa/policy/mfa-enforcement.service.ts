@@ -52,9 +52,10 @@ export class MfaEnforcement implements MfaPolicyHook {
     return auth.mfa_at !== null && this.clock.now().getTime() / 1000 - auth.mfa_at <= window;
   }
 
-  async evaluate(auth: AuthContext): Promise<Enforcement> {
+  /** `knownPolicy`: the tenant policy when the caller has just read it (saves a read per request). */
+  async evaluate(auth: AuthContext, knownPolicy?: MfaPolicyView | null): Promise<Enforcement> {
     const [policy, req, enrolled] = await Promise.all([
-      this.policy(auth.tenant_id),
+      knownPolicy !== undefined ? knownPolicy : this.policy(auth.tenant_id),
       this.reads.collection<MfaRequirementView>('mfa_requirements').get(requirementId(auth.tenant_id, auth.user_id)),
       this.methods.enrolledMethods(auth.user_id),
     ]);
@@ -84,8 +85,9 @@ export class MfaEnforcement implements MfaPolicyHook {
   }
 
   async enforce(auth: AuthContext): Promise<void> {
-    if (!(await this.policy(auth.tenant_id))) return; // fast path: no policy in this tenant
-    const e = await this.evaluate(auth);
+    const policy = await this.policy(auth.tenant_id);
+    if (!policy) return; // fast path: no policy in this tenant
+    const e = await this.evaluate(auth, policy);
     if (e.status === 'enrol_now') {
       throw forbidden(
         'mfa_enrolment_required',
