@@ -28,6 +28,8 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshIdleSeconds: number;
   refreshAbsoluteSeconds: number;
+  /** Window in which a just-rotated refresh token from the same client gets the same successor; 0 disables. */
+  refreshReuseGraceSeconds: number;
   elks: { baseUrl: string; username: string | null; password: string | null; from: string };
   /** SMS and e-mail one-time codes: TTL, country allow-list, send limits, delivery retries. */
   otp: OtpConfig;
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 900),
     refreshIdleSeconds: int('REFRESH_IDLE_SECONDS', 14 * 86400, 60, 365 * 86400),
     refreshAbsoluteSeconds: int('REFRESH_ABSOLUTE_SECONDS', 30 * 86400, 60, 365 * 86400),
+    refreshReuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS', 10, 0, 60),
     elks: {
       baseUrl: url('ELKS_BASE_URL', ['http:', 'https:']) ?? 'https://api.46elks.com',
       username: opt('ELKS_USERNAME'),

@@ -38,6 +38,13 @@ export const IDENTITY_SECURITY_EVENTS: SecurityEventRule[] = [
     notify: () => true,
   },
   {
+    // a just-rotated token came again from the same client within the grace: answered, and on record
+    event: 'RefreshGraceUsed',
+    type: () => 'refresh_grace_used',
+    userId: (d) => d.user_id,
+    details: (d) => ({ session_id: d.session_id, generation: d.generation }),
+  },
+  {
     event: 'PasswordChanged',
     type: () => 'password_changed',
     userId: (d) => d.user_id,

@@ -1,4 +1,8 @@
-import { decideRefresh, decideRevoke, REFRESH_GRACE_MS, sessionEvolver, type SessionEvent } from './session.decider.js';
+import { decideRefresh, decideRevoke, sessionEvolver, type RefreshClient, type SessionEvent } from './session.decider.js';
+
+const REFRESH_GRACE_MS = 10_000;
+const SAME: RefreshClient = { hash: 'c1', ip: '10.0.0.1', graceMs: REFRESH_GRACE_MS };
+const OTHER: RefreshClient = { hash: 'c2', ip: '10.0.0.2', graceMs: REFRESH_GRACE_MS };
 
 const T0 = Date.parse('2026-03-02T08:00:00.000Z');
 const IDLE = 14 * 86_400_000;
@@ -32,37 +36,68 @@ const rotated = (hash: string, generation: number, at: number): SessionEvent => 
     refresh_hash: hash,
     idle_expires_at: new Date(at + IDLE).toISOString(),
     at: new Date(at).toISOString(),
+    client_hash: 'c1',
   },
 });
 
 describe('refresh-token family decider', () => {
   it('given a fresh session, when its current token is presented, then it rotates to the successor', () => {
-    const d = decideRefresh(given(started), 'h0', 'h1', T0 + 1000, IDLE);
+    const d = decideRefresh(given(started), 'h0', 'h1', T0 + 1000, IDLE, SAME);
     expect(d.kind).toBe('rotate');
     expect(d.kind === 'rotate' && d.events[0]).toMatchObject({ type: 'RefreshTokenRotated', data: { generation: 1, refresh_hash: 'h1' } });
   });
 
   it('given a rotation just now, when the rotated token comes again with the same successor, then it is the grace answer (no events)', () => {
     const s = given(started, rotated('h1', 1, T0 + 1000));
-    expect(decideRefresh(s, 'h0', 'h1', T0 + 1000 + REFRESH_GRACE_MS, IDLE)).toEqual({ kind: 'grace' });
+    expect(decideRefresh(s, 'h0', 'h1', T0 + 1000 + REFRESH_GRACE_MS, IDLE, SAME)).toEqual({
+      kind: 'grace',
+      events: [{ type: 'RefreshGraceUsed', data: { session_id: 's1', user_id: 'u1', generation: 1, ip: '10.0.0.1' } }],
+    });
+  });
+
+  it('given a rotation just now, when the rotated token comes from another address or user agent, then it is reuse', () => {
+    const s = given(started, rotated('h1', 1, T0 + 1000));
+    expect(decideRefresh(s, 'h0', 'h1', T0 + 1500, IDLE, OTHER).kind).toBe('reuse');
+  });
+
+  it('given the grace already used for this rotation, when the rotated token comes a third time, then it is reuse', () => {
+    const s = given(started, rotated('h1', 1, T0 + 1000));
+    const first = decideRefresh(s, 'h0', 'h1', T0 + 1500, IDLE, SAME);
+    expect(first.kind).toBe('grace');
+    const after = given(started, rotated('h1', 1, T0 + 1000), ...(first.kind === 'grace' ? first.events : []));
+    expect(decideRefresh(after, 'h0', 'h1', T0 + 1600, IDLE, SAME).kind).toBe('reuse');
+  });
+
+  it('given a grace of 0 s, when the rotated token comes again at once from the same client, then it is reuse', () => {
+    const s = given(started, rotated('h1', 1, T0 + 1000));
+    expect(decideRefresh(s, 'h0', 'h1', T0 + 1000, IDLE, { ...SAME, graceMs: 0 }).kind).toBe('reuse');
+    expect(decideRefresh(s, 'h0', 'h1', T0 + 1001, IDLE, { ...SAME, graceMs: 0 }).kind).toBe('reuse');
+  });
+
+  it('given a revoked or expired family, when an unknown secret is presented, then it is unknown (no state oracle)', () => {
+    const revoked = given(started, { type: 'SessionRevoked', data: { session_id: 's1', user_id: 'u1', reason: 'user', by: 'u1' } });
+    expect(decideRefresh(revoked, 'random', 'x', T0 + 1, IDLE, SAME)).toEqual({ kind: 'unknown' });
+    expect(decideRefresh(given(started), 'random', 'x', T0 + IDLE + 1, IDLE, SAME)).toEqual({ kind: 'unknown' });
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+      expect(decideRefresh(given(started, rotated('h1', 1, T0)), key, 'x', T0 + 1, IDLE, SAME)).toEqual({ kind: 'unknown' });
   });
 
   it('given a rotation longer ago than the grace, when the rotated token comes again, then the whole family is revoked', () => {
     const s = given(started, rotated('h1', 1, T0 + 1000));
-    const d = decideRefresh(s, 'h0', 'h1', T0 + 1001 + REFRESH_GRACE_MS, IDLE);
+    const d = decideRefresh(s, 'h0', 'h1', T0 + 1001 + REFRESH_GRACE_MS, IDLE, SAME);
     expect(d.kind === 'reuse' && d.events.map((e) => e.type)).toEqual(['RefreshTokenReuseDetected', 'SessionRevoked']);
   });
 
   it('given two rotations, when the oldest token comes back even within the grace, then it is reuse', () => {
     const s = given(started, rotated('h1', 1, T0 + 1000), rotated('h2', 2, T0 + 2000));
-    expect(decideRefresh(s, 'h0', 'h1', T0 + 2500, IDLE).kind).toBe('reuse');
+    expect(decideRefresh(s, 'h0', 'h1', T0 + 2500, IDLE, SAME).kind).toBe('reuse');
   });
 
   it('given an idle or absolute expiry, then the session ends; given a revoked family, nothing rotates', () => {
-    expect(decideRefresh(given(started), 'h0', 'h1', T0 + IDLE, IDLE).kind).toBe('expired');
+    expect(decideRefresh(given(started), 'h0', 'h1', T0 + IDLE, IDLE, SAME).kind).toBe('expired');
     const revoked = given(started, { type: 'SessionRevoked', data: { session_id: 's1', user_id: 'u1', reason: 'user', by: 'u1' } });
-    expect(decideRefresh(revoked, 'h0', 'h1', T0 + 1, IDLE)).toEqual({ kind: 'revoked' });
-    expect(decideRefresh(given(started), 'nope', 'x', T0 + 1, IDLE)).toEqual({ kind: 'unknown' });
+    expect(decideRefresh(revoked, 'h0', 'h1', T0 + 1, IDLE, SAME)).toEqual({ kind: 'revoked' });
+    expect(decideRefresh(given(started), 'nope', 'x', T0 + 1, IDLE, SAME)).toEqual({ kind: 'unknown' });
   });
 
   it("refuses to revoke someone else's session (not found) and is idempotent on a revoked one", () => {

@@ -5,12 +5,12 @@ import { safeEqual } from '../../shared/crypto.js';
 
 /**
  * A session is a RefreshTokenFamily: one stream per family. Each refresh rotates the token;
- * a rotated token presented again revokes the whole family, except within REFRESH_GRACE_MS
- * of its rotation, when the same successor is returned again (a client's concurrent double
- * refresh — both requests get the same new pair, nothing is revoked).
+ * a rotated token presented again revokes the whole family, except once, within the grace
+ * (REFRESH_REUSE_GRACE_SECONDS, default 10 s) of its rotation and from the same client
+ * (address and user agent) that rotated it: then the same successor is returned again (a
+ * client's concurrent double refresh) and RefreshGraceUsed is recorded. From any other client
+ * it is reuse, since the grace would otherwise hand the new pair to a thief of the old token.
  */
-export const REFRESH_GRACE_MS = 10_000;
-
 export type RevokeReason = 'user' | 'revoke_all' | 'reuse_detected' | 'logout' | 'password_change' | 'operator' | 'expired';
 
 export type SessionEvent =
@@ -36,8 +36,18 @@ export type SessionEvent =
     >
   | DomainEvent<
       'RefreshTokenRotated',
-      { session_id: string; user_id: string; generation: number; refresh_hash: string; idle_expires_at: string; at: string }
+      {
+        session_id: string;
+        user_id: string;
+        generation: number;
+        refresh_hash: string;
+        idle_expires_at: string;
+        at: string;
+        /** SHA-256 of the rotating client's address and user agent (absent on older events: no grace). */
+        client_hash?: string;
+      }
     >
+  | DomainEvent<'RefreshGraceUsed', { session_id: string; user_id: string; generation: number; ip: string | null }>
   | DomainEvent<'SessionMfaSatisfied', { session_id: string; user_id: string; method: string; amr: string[]; mfa_at: string }>
   | DomainEvent<
       'RefreshTokenReuseDetected',
@@ -56,6 +66,9 @@ export interface SessionState {
   /** hash -> generation, for every rotated token of the family. */
   previous: Record<string, number>;
   rotated_at: number;
+  /** The client that did the last rotation, and the generation whose grace was already used. */
+  rotated_by: string | null;
+  grace_used_generation: number;
   idle_expires_at: number;
   absolute_expires_at: number;
   amr: string[];
@@ -75,6 +88,8 @@ export const sessionEvolver = {
     current_hash: '',
     previous: {},
     rotated_at: 0,
+    rotated_by: null,
+    grace_used_generation: -1,
     idle_expires_at: 0,
     absolute_expires_at: 0,
     amr: [],
@@ -105,8 +120,11 @@ export const sessionEvolver = {
           generation: e.data.generation,
           current_hash: e.data.refresh_hash,
           rotated_at: Date.parse(e.data.at),
+          rotated_by: e.data.client_hash ?? null,
           idle_expires_at: Date.parse(e.data.idle_expires_at),
         };
+      case 'RefreshGraceUsed':
+        return { ...s, grace_used_generation: e.data.generation };
       case 'SessionMfaSatisfied':
         return { ...s, amr: [...new Set([...s.amr, ...e.data.amr])], mfa_at: Date.parse(e.data.mfa_at) };
       case 'RefreshTokenReuseDetected':
@@ -123,21 +141,44 @@ export const sessionEvolver = {
 
 export type RefreshDecision =
   | { kind: 'rotate'; events: SessionEvent[] }
-  | { kind: 'grace' }
+  | { kind: 'grace'; events: SessionEvent[] }
   | { kind: 'reuse'; events: SessionEvent[] }
   | { kind: 'expired'; events: SessionEvent[] }
   | { kind: 'revoked' }
   | { kind: 'unknown' };
 
-/** What presenting a refresh token (by its hash) means for this family at `now`. */
-export function decideRefresh(s: SessionState, presentedHash: string, nextHash: string, now: number, idleMs: number): RefreshDecision {
+/** Who presents a refresh token, and the grace for a concurrent double refresh (0 disables it). */
+export interface RefreshClient {
+  /** SHA-256 of the client address and user agent. */
+  hash: string;
+  ip: string | null;
+  graceMs: number;
+}
+
+/**
+ * What presenting a refresh token (by its hash) means for this family at `now`. A secret that
+ * is not one of the family's tokens is `unknown` whatever the family's state, so a guessed
+ * secret beside a real session id learns nothing (no revoked/expired oracle).
+ */
+export function decideRefresh(
+  s: SessionState,
+  presentedHash: string,
+  nextHash: string,
+  now: number,
+  idleMs: number,
+  client: RefreshClient,
+): RefreshDecision {
   if (!s.exists) return { kind: 'unknown' };
+  const isCurrent = safeEqual(presentedHash, s.current_hash);
+  // a keyed lookup by the SHA-256 of a 256-bit token: its timing reveals nothing usable
+  const gen = isCurrent || !Object.hasOwn(s.previous, presentedHash) ? undefined : s.previous[presentedHash];
+  if (!isCurrent && gen === undefined) return { kind: 'unknown' };
   if (!s.active) return { kind: 'revoked' };
   const revoke = (reason: RevokeReason): SessionEvent => ({
     type: 'SessionRevoked',
     data: { session_id: s.session_id, user_id: s.user_id, reason, by: null },
   });
-  if (safeEqual(presentedHash, s.current_hash)) {
+  if (isCurrent) {
     if (now >= s.absolute_expires_at || now >= s.idle_expires_at) return { kind: 'expired', events: [revoke('expired')] };
     return {
       kind: 'rotate',
@@ -151,21 +192,33 @@ export function decideRefresh(s: SessionState, presentedHash: string, nextHash: 
             refresh_hash: nextHash,
             idle_expires_at: new Date(Math.min(now + idleMs, s.absolute_expires_at)).toISOString(),
             at: new Date(now).toISOString(),
+            client_hash: client.hash,
           },
         },
       ],
     };
   }
-  // a keyed lookup by the SHA-256 of a 256-bit token: its timing reveals nothing usable
-  const gen = s.previous[presentedHash];
-  if (gen === undefined) return { kind: 'unknown' };
-  if (gen === s.generation - 1 && now - s.rotated_at <= REFRESH_GRACE_MS && safeEqual(nextHash, s.current_hash)) return { kind: 'grace' };
+  const inGrace =
+    client.graceMs > 0 &&
+    gen === s.generation - 1 &&
+    now - s.rotated_at <= client.graceMs &&
+    s.rotated_by !== null &&
+    safeEqual(client.hash, s.rotated_by) &&
+    s.grace_used_generation !== s.generation &&
+    safeEqual(nextHash, s.current_hash);
+  if (inGrace)
+    return {
+      kind: 'grace',
+      events: [
+        { type: 'RefreshGraceUsed', data: { session_id: s.session_id, user_id: s.user_id, generation: s.generation, ip: client.ip } },
+      ],
+    };
   return {
     kind: 'reuse',
     events: [
       {
         type: 'RefreshTokenReuseDetected',
-        data: { session_id: s.session_id, user_id: s.user_id, presented_generation: gen, current_generation: s.generation },
+        data: { session_id: s.session_id, user_id: s.user_id, presented_generation: gen!, current_generation: s.generation },
       },
       revoke('reuse_detected'),
     ],

@@ -6,6 +6,7 @@ import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { sha256Hex } from '../../shared/crypto.js';
 import { unauthorized } from '../../shared/errors.js';
+import { currentContext } from '../../shared/request-context.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import { userEvolver, userStream, type UserEvent, type UserState } from '../users/user.decider.js';
 import { SessionTokens, type TokenPair } from './session-tokens.service.js';
@@ -54,6 +55,12 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
     if (!TOKEN.test(refreshToken)) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.');
     const sid = refreshToken.split('.')[0]!;
     const next = this.tokens.successor(refreshToken);
+    const ctx = currentContext();
+    const client = {
+      hash: sha256Hex(`${ctx?.ip ?? ''}|${ctx?.user_agent ?? ''}`),
+      ip: ctx?.ip ?? null,
+      graceMs: this.config.refreshReuseGraceSeconds * 1000,
+    };
     let decision: ReturnType<typeof decideRefresh> = { kind: 'unknown' };
     const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(sid), sessionEvolver, (s) => {
       decision = decideRefresh(
@@ -62,6 +69,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
         sha256Hex(next),
         this.clock.now().getTime(),
         this.config.refreshIdleSeconds * 1000,
+        client,
       );
       return 'events' in decision ? decision.events : [];
     });
