@@ -150,7 +150,7 @@ describe('tenant caps and e-mail OTP', () => {
       email_masked: expect.stringMatching(/^br\*+@club\.test$/),
       expires_in: 300,
     });
-    expectProblem(await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}), 429, 'sms_rate_limited');
+    expectProblem(await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}), 429, 'email_otp_rate_limited');
     const mail = await eventually(t, () =>
       outboxFiles(t, '.eml').find((f) => f.text.includes('breakglass@club.test') && f.text.includes(c.body.challenge_id)),
     );
@@ -178,6 +178,26 @@ describe('tenant caps and e-mail OTP', () => {
       400,
       'challenge_expired',
     );
+  });
+});
+
+describe('e-mail OTP tenant cap', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, EMAIL_OTP_TENANT_MAX_PER_HOUR: '1' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers its own error_code (email_otp_rate_limited), not the SMS one', async () => {
+    const admin = await adminLogin(t);
+    const a = await addMember(t, admin, { email: 'first@club.test' });
+    const b = await addMember(t, admin, { email: 'second@club.test' });
+    const la = await login(t, 'first@club.test', a.password);
+    const lb = await login(t, 'second@club.test', b.password);
+    await t.http.post('/auth/mfa/email/challenge').set(la.auth).send({}).expect(200);
+    const capped = await t.http.post('/auth/mfa/email/challenge').set(lb.auth).send({});
+    expectProblem(capped, 429, 'email_otp_rate_limited');
+    expect(Number(capped.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 

@@ -76,6 +76,13 @@ describe('OTP challenge decider', () => {
     }
   });
 
+  it('given an e-mail code sent 10 s ago, when another is asked for, then the refusal names the e-mail limit, not SMS', () => {
+    const s = given(issued({ channel: 'email' }));
+    expect(() => decideIssue(s, issueInput({ challenge_id: 'c2', channel: 'email', now: T0 + 10_000 }))).toThrow(
+      expect.objectContaining({ code: 'email_otp_rate_limited' }),
+    );
+  });
+
   it('counts hourly and daily caps over sliding windows', () => {
     const rule = { hour: 3, day: 5, minIntervalSeconds: 0 };
     const min = 60_000;

@@ -146,9 +146,10 @@ export function waitSeconds(times: SendTimes, rule: LimitRule, now: number): num
   return until > now ? Math.max(1, Math.ceil((until - now) / 1000)) : 0;
 }
 
-export const rateLimited = (retryAfter: number) =>
+/** 429 with the channel's own error_code: sms_rate_limited or email_otp_rate_limited. */
+export const rateLimited = (retryAfter: number, channel: OtpChannel) =>
   new DomainError(
-    'sms_rate_limited',
+    channel === 'email' ? 'email_otp_rate_limited' : 'sms_rate_limited',
     429,
     `Too many codes were sent. Try again in ${retryAfter} s.`,
     { retry_after: retryAfter },
@@ -170,14 +171,14 @@ export interface IssueInput {
   userRule: LimitRule;
 }
 
-/** Issues a challenge unless the user's own send limits refuse it (429 sms_rate_limited). */
+/** Issues a challenge unless the user's own send limits refuse it (429 sms_rate_limited / email_otp_rate_limited). */
 export function decideIssue(s: OtpState, i: IssueInput): OtpEvent[] {
   const wait = waitSeconds(
     s.sends.filter((x) => x.channel === i.channel).map((x) => x.at),
     i.userRule,
     i.now,
   );
-  if (wait > 0) throw rateLimited(wait);
+  if (wait > 0) throw rateLimited(wait, i.channel);
   return [
     {
       type: 'OtpChallengeIssued',

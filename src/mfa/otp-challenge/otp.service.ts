@@ -110,7 +110,7 @@ export class OtpService {
           now,
         ),
       );
-      if (wait > 0) throw rateLimited(wait);
+      if (wait > 0) throw rateLimited(wait, req.channel);
 
       const challenge_id = randomUUID();
       const code = newCode();
