@@ -5,13 +5,13 @@ import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
 import { notFound } from '../shared/errors.js';
 import { sha256Hex } from '../shared/crypto.js';
 import type { AuthContext } from './auth/auth-context.js';
-import { CurrentAuth, RequiresSysRole } from './auth/decorators.js';
+import { CurrentAuth, RequiresFreshMfa, RequiresSysRole } from './auth/decorators.js';
 import { BruteForceService } from './brute-force/brute-force.service.js';
 import { userEvolver, userStream } from './users/user.decider.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Platform operators (sys role security): reset a locked credential. */
+/** Platform operators (sys role security, fresh second factor): reset a locked credential. */
 @ApiTags('sys')
 @ApiBearerAuth()
 @Controller('sys/users')
@@ -24,6 +24,8 @@ export class SysUsersController {
 
   @Post(':user_id/unlock')
   @RequiresSysRole('security')
+  // unlocking undoes a brute-force defence: a stolen operator password alone must not do it
+  @RequiresFreshMfa()
   @HttpCode(200)
   async unlock(@CurrentAuth() auth: AuthContext, @Param('user_id') userId: string) {
     if (!UUID.test(userId)) throw notFound('user_not_found', 'No such user.');

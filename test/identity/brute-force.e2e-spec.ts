@@ -1,6 +1,7 @@
 import { startTestApp, expectProblem, type TestApp } from '../support/test-app.js';
 import { ADMIN, addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { readOutbox } from '../support/outbox.js';
+import { enrolTotp, verifyTotp } from '../policy/helpers.js';
 
 describe('brute-force control (F02.07.09) on login', () => {
   let t: TestApp;
@@ -64,7 +65,11 @@ describe('brute-force control (F02.07.09) on login', () => {
     const other = await addMember(t, admin, { email: 'bystander@club.test' });
     const bystander = await login(t, 'bystander@club.test', other.password);
     expectProblem(await t.http.post(`/sys/users/${m.user_id}/unlock`).set(bystander.auth), 403, 'sys_role_required');
-    await t.http.post(`/sys/users/${m.user_id}/unlock`).set(admin.auth).expect(200);
+    // the operator's password alone is not enough: unlocking needs a fresh second factor
+    expectProblem(await t.http.post(`/sys/users/${m.user_id}/unlock`).set(admin.auth), 403, 'mfa_step_up_required');
+    const { secret } = await enrolTotp(t, admin.auth);
+    const fresh = await verifyTotp(t, admin.auth, secret);
+    await t.http.post(`/sys/users/${m.user_id}/unlock`).set(fresh).expect(200);
     await login(t, 'victim@club.test', m.password);
   });
 });
