@@ -20,7 +20,7 @@ import { ALL_PROJECTIONS } from '../projections/registry.js';
 import type { AppConfig } from './config/config.js';
 import type { ProjectionDefinition } from './projections-runtime/projection.js';
 import { SystemClock, type Clock } from './shared/clock.js';
-import { logger, PinoNestLogger } from './shared/logger.js';
+import { logger, PinoNestLogger, serializeRequest } from './shared/logger.js';
 import { ProblemFilter, toProblem } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
 import { SpineModule } from './spine.module.js';
@@ -49,11 +49,6 @@ class ConsistencyInterceptor implements NestInterceptor {
       }),
     );
   }
-}
-
-/** Paths whose last segment is a secret: logged as [redacted]. */
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/(\/webhooks\/[^/]+\/[^/]+\/)[^/?#]+/, '$1[redacted]');
 }
 
 export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
@@ -88,8 +83,8 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     pinoHttp({
       logger,
       customProps: () => ({ correlation_id: requestContext.getStore()?.correlation_id }),
-      // bearer secrets that travel in a path (webhook secrets) never reach the log
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: redactUrl(req.url) }) },
+      // bearer secrets in a path (webhook secrets) or a query (?access_token=) never reach the log
+      serializers: { req: serializeRequest },
     }),
   );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));

@@ -23,6 +23,56 @@ export const REDACT_PATHS = [
   '*.to',
 ];
 
+/**
+ * Query or path parameters whose name says they carry a secret or personal data (an
+ * `?access_token=` a client put in a link, an OAuth `code`, a webhook secret): their values
+ * are logged as [redacted]. Matched on the name, case-insensitively, so variants are caught.
+ */
+const SECRET_PARAM = /token|secret|passw|code|otp|key|signature|^sig$|jwt|assertion|credential|ticket|email|phone/i;
+const CENSOR = '[redacted]';
+
+const decodeName = (raw: string): string => {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw; // a malformed escape is still tested as written
+  }
+};
+
+/** The URL as it may be logged: webhook secrets in the path and token-like query values redacted. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const hashAt = url.indexOf('#');
+  const noHash = hashAt < 0 ? url : url.slice(0, hashAt);
+  const q = noHash.indexOf('?');
+  const path = (q < 0 ? noHash : noHash.slice(0, q)).replace(/(\/webhooks\/[^/]+\/[^/]+\/)[^/?#]+/, `$1${CENSOR}`);
+  if (q < 0) return path;
+  const query = noHash
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && SECRET_PARAM.test(decodeName(name)) ? `${name}=${CENSOR}` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
+/** A parsed query or params object with the values of secret-looking names redacted. */
+export function redactParams(params: unknown): unknown {
+  if (!params || typeof params !== 'object') return params;
+  return Object.fromEntries(Object.entries(params as Record<string, unknown>).map(([k, v]) => [k, SECRET_PARAM.test(k) ? CENSOR : v]));
+}
+
+/** pino-http's request serializer: url, query and params pass through the redaction above. */
+export const serializeRequest = <R extends { url?: string; query?: unknown; params?: unknown }>(req: R): R => ({
+  ...req,
+  url: redactUrl(req.url),
+  ...('query' in req ? { query: redactParams(req.query) } : {}),
+  ...('params' in req ? { params: redactParams(req.params) } : {}),
+});
+
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   redact: { paths: REDACT_PATHS, censor: '[redacted]' },
