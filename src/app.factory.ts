@@ -23,6 +23,7 @@ import { SystemClock, type Clock } from './shared/clock.js';
 import { logger, PinoNestLogger, serializeRequest } from './shared/logger.js';
 import { ProblemFilter, toProblem } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
+import { rejectMalformedInput } from './shared/well-formed-input.js';
 import { SpineModule } from './spine.module.js';
 import { FEATURE_MODULES } from './features.js';
 
@@ -89,6 +90,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(rejectMalformedInput);
   // Body-parser failures never reach Nest's filters: answer them here, the same way.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
