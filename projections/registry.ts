@@ -9,6 +9,7 @@ import { tenantSecurityEventsProjection } from './tenant-security-events.js';
 import { trustedDevicesProjection } from './trusted-devices.js';
 import { smsFactorsProjection } from './sms-factors.js';
 import { webauthnCredentialsProjection } from './webauthn-credentials.js';
+import { platformSecurityEventsProjection } from './platform-security-events.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -25,4 +26,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   trustedDevicesProjection,
   smsFactorsProjection,
   webauthnCredentialsProjection,
+  platformSecurityEventsProjection,
 ];

@@ -71,7 +71,8 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
 
   const app = await NestFactory.create(AppModule, { bodyParser: false, logger: new PinoNestLogger(), abortOnError: false });
   const http = app.getHttpAdapter().getInstance() as express.Express;
-  http.set('trust proxy', 'loopback');
+  // TRUST_PROXY (default off): never take the client address from a header the client controls
+  http.set('trust proxy', options.config.trustProxy);
   http.disable('x-powered-by');
 
   app.use(helmet());

@@ -31,8 +31,23 @@ describe('configuration is validated once, naming the bad variable', () => {
     [{ BOOTSTRAP_TENANT_NAME: 'x' }, /must be set together/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ SMS_ALLOWED_COUNTRIES: 'SE,Sweden' }, /SMS_ALLOWED_COUNTRIES/],
+    [{ TRUST_PROXY: 'true' }, /TRUST_PROXY=true would trust any X-Forwarded-For/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY must be off/],
+    [{ TRUST_PROXY: 'loopback, proxy.example' }, /bad: "proxy.example"/],
+    [{ TRUST_PROXY: '99' }, /TRUST_PROXY hop count/],
   ])('rejects %o', (env, message) => {
     expect(problems(env as Record<string, string>).join('\n')).toMatch(message);
+  });
+
+  it('TRUST_PROXY is off by default and takes a hop count or proxy addresses and CIDRs (Express semantics)', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::/32',
+    ]);
   });
 
   it('accepts a P-256 PEM for JWT_PRIVATE_KEY and rejects another curve', () => {

@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { intReader } from './env-reader.js';
 import { loadOtpConfig, type OtpConfig } from '../mfa/otp-challenge/otp-config.js';
+import { parseTrustProxy, type TrustProxy } from '../shared/trust-proxy.js';
 
 /**
  * Typed configuration, read once from the environment and validated at start-up. A bad value
@@ -35,6 +36,12 @@ export interface AppConfig {
   otp: OtpConfig;
   webauthn: { rpId: string; rpName: string; origins: string[] };
   bootstrap: { tenantName: string; tenantType: string; adminEmail: string; adminPassword: string } | null;
+  /** Express `trust proxy` (TRUST_PROXY): false = the TCP peer is the client address. */
+  trustProxy: TrustProxy;
+  /** Failed logins per client address across accounts (password spraying). */
+  loginAbuse: { addressMaxFailures: number; addressWindowSeconds: number; sprayMinAccounts: number };
+  /** Forgotten-password links. */
+  passwordReset: { ttlSeconds: number; maxPerAddressPerHour: number };
 }
 
 export class ConfigError extends Error {
@@ -149,6 +156,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
       bTenant && bEmail && bPassword
         ? { tenantName: bTenant, tenantType: str('BOOTSTRAP_TENANT_TYPE', 'FEDERATION'), adminEmail: bEmail, adminPassword: bPassword }
         : null,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    loginAbuse: {
+      addressMaxFailures: int('LOGIN_ADDRESS_MAX_FAILURES', 10, 1, 10_000),
+      addressWindowSeconds: int('LOGIN_ADDRESS_WINDOW_SECONDS', 900, 60, 86_400),
+      sprayMinAccounts: int('LOGIN_SPRAY_MIN_ACCOUNTS', 3, 2, 10_000),
+    },
+    passwordReset: {
+      ttlSeconds: int('PASSWORD_RESET_TTL_SECONDS', 1800, 300, 86_400),
+      maxPerAddressPerHour: int('PASSWORD_RESET_MAX_PER_HOUR', 3, 1, 100),
+    },
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -9,6 +9,7 @@ import { JwtKeys } from './auth/jwt-keys.service.js';
 import { JwtStrategy } from './auth/jwt.strategy.js';
 import { StepUpService } from './auth/step-up.service.js';
 import { BruteForceService } from './brute-force/brute-force.service.js';
+import { AddressThrottle } from './login-abuse/address-throttle.service.js';
 import { AuthController } from './login/auth.controller.js';
 import { LogInHandler } from './login/log-in.handler.js';
 import { MembersController } from './members/members.controller.js';
@@ -53,6 +54,7 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     JwtStrategy,
     StepUpService,
     BruteForceService,
+    AddressThrottle,
     SessionTokens,
     LogInHandler,
     RefreshSessionHandler,

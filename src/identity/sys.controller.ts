@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AggregateRepository } from '../eventstore/aggregate-repository.js';
 import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
@@ -8,21 +8,36 @@ import type { AuthContext } from './auth/auth-context.js';
 import { CurrentAuth, RequiresFreshMfa, RequiresSysRole } from './auth/decorators.js';
 import { BruteForceService } from './brute-force/brute-force.service.js';
 import { userEvolver, userStream } from './users/user.decider.js';
+import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
+import { newestFirst, SecurityEventsQuery } from '../audit/security-events.controller.js';
+import type { PlatformSecurityEventView } from '../../projections/platform-security-events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Platform operators (sys role security, fresh second factor): reset a locked credential. */
+/** Platform operators (sys role security): reset a locked credential (fresh second factor), read platform-wide alarms. */
 @ApiTags('sys')
 @ApiBearerAuth()
-@Controller('sys/users')
+@Controller('sys')
 export class SysUsersController {
   constructor(
     private readonly repo: AggregateRepository,
     private readonly bruteForce: BruteForceService,
     private readonly projections: ProjectionEngine,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
-  @Post(':user_id/unlock')
+  /** Alarms that belong to no single user (password spraying), newest first. */
+  @Get('security-events')
+  @RequiresSysRole('security')
+  async securityEvents(@Query() q: SecurityEventsQuery) {
+    const page = await this.reads.collection<PlatformSecurityEventView>('platform_security_events').find(newestFirst({}, q));
+    return {
+      items: page.items.map(({ id, type, occurred_at, details }) => ({ id, type, occurred_at, details })),
+      next_cursor: page.next_cursor,
+    };
+  }
+
+  @Post('users/:user_id/unlock')
   @RequiresSysRole('security')
   // unlocking undoes a brute-force defence: a stolen operator password alone must not do it
   @RequiresFreshMfa()

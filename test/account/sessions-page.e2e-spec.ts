@@ -14,7 +14,7 @@ warnIfNoChromium('sessions page test');
   let t: TestApp;
   let browser: Browser;
   beforeAll(async () => {
-    t = await startTestApp({ env: BOOTSTRAP_ENV });
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, TRUST_PROXY: 'loopback' } }); // the tests play clients behind a local proxy
     browser = await launchChromium();
   });
   afterAll(async () => {

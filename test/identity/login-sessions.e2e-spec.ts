@@ -5,7 +5,7 @@ describe('login, tokens and sessions (F02.07.08)', () => {
   let t: TestApp;
   let admin: Awaited<ReturnType<typeof adminLogin>>;
   beforeAll(async () => {
-    t = await startTestApp({ env: BOOTSTRAP_ENV });
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, TRUST_PROXY: 'loopback' } }); // the tests play clients behind a local proxy
     admin = await adminLogin(t);
   });
   afterAll(() => t.close());

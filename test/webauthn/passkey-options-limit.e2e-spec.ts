@@ -4,7 +4,7 @@ import { PASSKEY_OPTIONS_PER_MINUTE } from '../../src/mfa/webauthn/webauthn.cont
 describe('public passkey login options are bounded per client address', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { TRUST_PROXY: 'loopback' } }); // X-Forwarded-For below plays a second client behind a local proxy
   });
   afterAll(() => t.close());
 

@@ -5,6 +5,8 @@ import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import { sha256Hex } from '../../shared/crypto.js';
 import { forbidden, unauthorized } from '../../shared/errors.js';
 import { BruteForceService } from '../brute-force/brute-force.service.js';
+import { AddressThrottle } from '../login-abuse/address-throttle.service.js';
+import { DomainError } from '../../shared/errors.js';
 import { SessionTokens, type TokenPair } from '../sessions/session-tokens.service.js';
 import { verifyPassword } from '../users/password.js';
 import { userEvolver, userStream } from '../users/user.decider.js';
@@ -42,20 +44,15 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
     private readonly repo: AggregateRepository,
     private readonly bruteForce: BruteForceService,
     private readonly tokens: SessionTokens,
+    private readonly addressThrottle: AddressThrottle,
     @Optional() @Inject(TRUSTED_DEVICE_LOGIN) private readonly trusted?: TrustedDeviceLogin,
   ) {}
 
   async execute(cmd: LogIn) {
     const email = normaliseEmail(cmd.email);
-    const userId = await userIdForEmail(this.events, email);
-    const user = userId ? (await this.repo.load(userStream(userId), userEvolver)).state : null;
-    const outcome = await this.bruteForce.attempt(
-      { scope: 'login', subject: sha256Hex(email), user_id: userId, factor: 'password' },
-      async () => ({
-        ok: await verifyPassword(user?.exists ? user.password_hash : null, cmd.password),
-      }),
-    );
-    if (!outcome.ok || !user) throw INVALID();
+    const subject = sha256Hex(email);
+    // one client address trying many accounts is throttled before any account is tried
+    const user = await this.addressThrottle.guard(subject, () => this.checkPassword(email, subject, cmd.password), isInvalid);
 
     const tenantId = cmd.tenantId ?? user.tenant_order[0];
     if (!tenantId || !user.memberships[tenantId]) {
@@ -72,4 +69,16 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
       stepUpFresh: false,
     });
   }
+
+  private async checkPassword(email: string, subject: string, password: string) {
+    const userId = await userIdForEmail(this.events, email);
+    const user = userId ? (await this.repo.load(userStream(userId), userEvolver)).state : null;
+    const outcome = await this.bruteForce.attempt({ scope: 'login', subject, user_id: userId, factor: 'password' }, async () => ({
+      ok: await verifyPassword(user?.exists ? user.password_hash : null, password),
+    }));
+    if (!outcome.ok || !user) throw INVALID();
+    return user;
+  }
 }
+
+const isInvalid = (err: unknown) => err instanceof DomainError && err.code === 'invalid_credentials';
