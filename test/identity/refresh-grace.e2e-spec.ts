@@ -10,7 +10,7 @@ const refresh = (t: TestApp, token: string, ua = UA.firefoxWindows, ip?: string)
 describe('refresh grace: same client only, recorded, configurable; no session-state oracle', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: BOOTSTRAP_ENV });
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, TRUST_PROXY: 'loopback' } }); // X-Forwarded-For plays clients behind a local proxy
     await adminLogin(t);
   });
   afterAll(() => t.close());
