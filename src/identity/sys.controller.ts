@@ -4,6 +4,7 @@ import { AggregateRepository } from '../eventstore/aggregate-repository.js';
 import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
 import { notFound } from '../shared/errors.js';
 import { sha256Hex } from '../shared/crypto.js';
+import { uuidParam } from '../shared/ids.js';
 import type { AuthContext } from './auth/auth-context.js';
 import { CurrentAuth, RequiresFreshMfa, RequiresSysRole } from './auth/decorators.js';
 import { BruteForceService } from './brute-force/brute-force.service.js';
@@ -11,8 +12,6 @@ import { userEvolver, userStream } from './users/user.decider.js';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
 import { newestFirst, SecurityEventsQuery } from '../audit/security-events.controller.js';
 import type { PlatformSecurityEventView } from '../../projections/platform-security-events.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Platform operators (sys role security): reset a locked credential (fresh second factor), read platform-wide alarms. */
 @ApiTags('sys')
@@ -42,8 +41,7 @@ export class SysUsersController {
   // unlocking undoes a brute-force defence: a stolen operator password alone must not do it
   @RequiresFreshMfa()
   @HttpCode(200)
-  async unlock(@CurrentAuth() auth: AuthContext, @Param('user_id') userId: string) {
-    if (!UUID.test(userId)) throw notFound('user_not_found', 'No such user.');
+  async unlock(@CurrentAuth() auth: AuthContext, @Param('user_id', uuidParam('user_not_found', 'No such user.')) userId: string) {
     const { state } = await this.repo.load(userStream(userId), userEvolver);
     if (!state.exists) throw notFound('user_not_found', 'No such user.');
     const a = await this.bruteForce.unlock('login', sha256Hex(state.email), userId, auth.user_id, 'operator_reset');

@@ -2,6 +2,7 @@ import { expectProblem, startTestApp, type TestApp } from '../support/test-app.j
 import { addMember, adminLogin, BOOTSTRAP_ENV, login, type Login } from '../support/identity.js';
 import { SoftAuthenticator } from './soft-authenticator.js';
 import { mailsOfType, securityEventTypes } from './support.js';
+import { EVENT_STORE, type EventStore } from '../../src/eventstore/event-store.port.js';
 
 const ORIGIN = 'https://app.petanque.test';
 const ENV = {
@@ -281,10 +282,14 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     expect(renamed.body.name).toBe('Work phone');
     failed(await t.http.patch(`/auth/mfa/webauthn/credentials/${id}`).set(u.auth).send({ name: '', extra: 1 }), 400, 'validation_failed');
     failed(
-      await t.http.patch('/auth/mfa/webauthn/credentials/unknown-id').set(u.auth).send({ name: 'x' }),
+      await t.http
+        .patch(`/auth/mfa/webauthn/credentials/${'A'.repeat(22)}`)
+        .set(u.auth)
+        .send({ name: 'x' }),
       404,
       'webauthn_credential_not_found',
     );
+    failed(await t.http.patch('/auth/mfa/webauthn/credentials/unknown-id').set(u.auth).send({ name: 'x' }), 400, 'validation_failed');
     // another user cannot touch it
     const other = await newMember();
     failed(
@@ -304,6 +309,23 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     await t.settle();
     expect(await securityEventTypes(t, u.auth)).toContain('mfa_disabled');
     expect(mailsOfType(t, 'mfa_disabled', u.email)).toHaveLength(1);
+  });
+
+  it('refuses prototype keys as credential ids (400, before any lookup) and appends nothing', async () => {
+    const u = await newMember();
+    const a = new SoftAuthenticator(ORIGIN);
+    expect((await register(u, a, 'Phone')).status).toBe(201);
+    const up = await stepUp(u, a);
+    expect(up.status).toBe(200);
+    const fresh = bearer(up.body.access_token);
+    const store = t.app.get<EventStore>(EVENT_STORE, { strict: false });
+    const before = (await store.readStream(`webauthn-${u.user_id}`)).length;
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expectProblem(await t.http.patch(`/auth/mfa/webauthn/credentials/${key}`).set(fresh).send({ name: 'x' }), 400, 'validation_failed');
+      expectProblem(await t.http.delete(`/auth/mfa/webauthn/credentials/${key}`).set(fresh), 400, 'validation_failed');
+    }
+    expect((await store.readStream(`webauthn-${u.user_id}`)).length).toBe(before);
+    expect((await t.http.get('/auth/mfa/webauthn/credentials').set(fresh).expect(200)).body.items).toHaveLength(1);
   });
 
   it('serves the passkey page and its same-origin scripts under the strict CSP (no inline script)', async () => {

@@ -12,6 +12,7 @@ import { verifyPassword } from '../users/password.js';
 import { userEvolver, userStream } from '../users/user.decider.js';
 import { TRUSTED_DEVICE_LOGIN, type TrustedDeviceLogin } from './trusted-device-login.port.js';
 import { Optional } from '@nestjs/common';
+import { own } from '../../shared/ids.js';
 
 export class LogIn {
   constructor(
@@ -55,7 +56,7 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
     const user = await this.addressThrottle.guard(subject, () => this.checkPassword(email, subject, cmd.password), isInvalid);
 
     const tenantId = cmd.tenantId ?? user.tenant_order[0];
-    if (!tenantId || !user.memberships[tenantId]) {
+    if (!tenantId || !own(user.memberships, tenantId)) {
       throw forbidden('not_a_member', cmd.tenantId ? 'You are not a member of this tenant.' : 'Your account has no tenant membership.');
     }
     const trustedDevice = cmd.deviceToken && this.trusted ? await this.trusted.isTrusted(user.user_id, cmd.deviceToken) : false;

@@ -9,12 +9,11 @@ import { CurrentAuth, RequiresFreshMfa } from '../auth/decorators.js';
 import { AddMemberDto, ChangeRolesDto } from '../login/auth.dto.js';
 import { AddMember, ChangeMemberRoles } from '../users/user.handlers.js';
 import { maskEmail } from '../../shared/mask.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, uuidParam } from '../../shared/ids.js';
 
 /** Checks, against the live membership, that the caller administers this tenant. */
 export async function assertTenantAdmin(reads: ReadStore, auth: AuthContext, tenantId: string, roles = ['tenant_admin']): Promise<void> {
-  if (!UUID.test(tenantId)) throw notFound('tenant_not_found', 'No such tenant.');
+  if (!isUuid(tenantId)) throw notFound('tenant_not_found', 'No such tenant.');
   const m = await reads.collection<MembershipView>('memberships').get(membershipId(tenantId, auth.user_id));
   if (!m || !m.roles.some((r) => roles.includes(r)))
     throw forbidden('tenant_admin_required', `This needs one of the roles ${roles.join(', ')} in this tenant.`);
@@ -44,11 +43,10 @@ export class MembersController {
   async changeRoles(
     @CurrentAuth() auth: AuthContext,
     @Param('tenant_id') tenantId: string,
-    @Param('user_id') userId: string,
+    @Param('user_id', uuidParam('member_not_found', 'No such member in this tenant.')) userId: string,
     @Body() dto: ChangeRolesDto,
   ) {
     await assertTenantAdmin(this.reads, auth, tenantId);
-    if (!UUID.test(userId)) throw notFound('member_not_found', 'No such member in this tenant.');
     const r = await this.gateway.run<{ position: number; roles: string[] }>(new ChangeMemberRoles(tenantId, userId, dto.roles));
     return { user_id: userId, roles: r.roles };
   }

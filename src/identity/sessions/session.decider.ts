@@ -2,6 +2,7 @@ import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import type { DeviceInfo, Location } from '../../shared/device.js';
 import { notFound } from '../../shared/errors.js';
 import { safeEqual } from '../../shared/crypto.js';
+import { own } from '../../shared/ids.js';
 
 /**
  * A session is a RefreshTokenFamily: one stream per family. Each refresh rotates the token;
@@ -171,7 +172,7 @@ export function decideRefresh(
   if (!s.exists) return { kind: 'unknown' };
   const isCurrent = safeEqual(presentedHash, s.current_hash);
   // a keyed lookup by the SHA-256 of a 256-bit token: its timing reveals nothing usable
-  const gen = isCurrent || !Object.hasOwn(s.previous, presentedHash) ? undefined : s.previous[presentedHash];
+  const gen = isCurrent ? undefined : own(s.previous, presentedHash);
   if (!isCurrent && gen === undefined) return { kind: 'unknown' };
   if (!s.active) return { kind: 'revoked' };
   const revoke = (reason: RevokeReason): SessionEvent => ({

@@ -3,13 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { notFound } from '../../shared/errors.js';
+import { uuidParam } from '../../shared/ids.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth } from '../auth/decorators.js';
 import { RevokeOtherSessions, RevokeSession } from './session.handlers.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Session management (F02.07.08): each session is a RefreshTokenFamily. */
 @ApiTags('sessions')
@@ -47,8 +45,7 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
-    if (!UUID.test(id)) throw notFound('session_not_found', 'No such session.');
+  async revoke(@CurrentAuth() auth: AuthContext, @Param('id', uuidParam('session_not_found', 'No such session.')) id: string) {
     await this.gateway.run(new RevokeSession(auth.user_id, id, 'user', auth.user_id));
   }
 

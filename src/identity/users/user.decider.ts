@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import { badRequest, conflict, notFound } from '../../shared/errors.js';
+import { own } from '../../shared/ids.js';
 
 export const SYS_ROLE_NAMES = ['support', 'finance', 'security'] as const;
 export type Language = 'sv' | 'en';
@@ -69,7 +70,7 @@ export const normaliseRoles = (roles: string[]) => [...new Set(roles.map((r) => 
 export function decideGrantMembership(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
   if (!s.exists) throw notFound('user_not_found', 'No such user.');
   const wanted = normaliseRoles(roles);
-  const current = s.memberships[tenantId];
+  const current = own(s.memberships, tenantId);
   if (current) {
     if (current.join() === wanted.join()) return [];
     throw conflict('member_exists', 'This user is already a member of the tenant; change roles with PATCH.');
@@ -78,7 +79,7 @@ export function decideGrantMembership(s: UserState, tenantId: string, roles: str
 }
 
 export function decideChangeRoles(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
-  const current = s.memberships[tenantId];
+  const current = own(s.memberships, tenantId);
   if (!s.exists || !current) throw notFound('member_not_found', 'No such member in this tenant.');
   const wanted = normaliseRoles(roles);
   if (wanted.length === 0) throw badRequest('validation_failed', 'roles must not be empty');

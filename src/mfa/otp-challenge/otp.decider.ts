@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import { safeEqual, type Sealed } from '../../shared/crypto.js';
 import { DomainError } from '../../shared/errors.js';
+import { own } from '../../shared/ids.js';
 
 /**
  * One stream per user (`mfa-otp-<user id>`) holds the user's SMS factor and every one-time code
@@ -73,7 +74,7 @@ export const initialOtp = (): OtpState => ({ challenges: {}, sends: [], factor: 
 
 export function evolveOtp(s: OtpState, e: OtpEvent): OtpState {
   const patch = (id: string, p: Partial<Challenge>): OtpState =>
-    s.challenges[id] ? { ...s, challenges: { ...s.challenges, [id]: { ...s.challenges[id]!, ...p } } } : s;
+    own(s.challenges, id) ? { ...s, challenges: { ...s.challenges, [id]: { ...s.challenges[id]!, ...p } } } : s;
   switch (e.type) {
     case 'OtpChallengeIssued': {
       const at = Date.parse(e.data.issued_at);
@@ -258,7 +259,7 @@ export function decideRemove(s: OtpState, user_id: string): OtpEvent[] {
 }
 
 export function decideDispatched(s: OtpState, challenge_id: string, user_id: string, provider_id: string | null): OtpEvent[] {
-  const c = s.challenges[challenge_id];
+  const c = own(s.challenges, challenge_id);
   if (!c || c.dispatched) return [];
   return [{ type: 'OtpCodeDispatched', data: { challenge_id, user_id, channel: c.channel, provider_id } }];
 }

@@ -49,4 +49,12 @@ describe('trusted device decider', () => {
     expect(decideUseTrustedDevice(s, 'u1', 'd1', NOW + TRUSTED_DEVICE_TTL_MS)).toEqual([]);
     expect(decideUseTrustedDevice(given(...add(), ...decideRemoveTrustedDevice(s, 'u1', 'd1')), 'u1', 'd1', NOW + 1000)).toEqual([]);
   });
+
+  it('given devices, when a prototype key names one, then it is not found and nothing is decided', () => {
+    const s = given(...add());
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      expect(() => decideRemoveTrustedDevice(s, 'u1', key)).toThrow(expect.objectContaining({ code: 'trusted_device_not_found' }));
+      expect(decideUseTrustedDevice(s, 'u1', key, NOW + 1000)).toEqual([]);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import type { DeviceInfo, Location } from '../../shared/device.js';
 import { badRequest, notFound } from '../../shared/errors.js';
+import { own } from '../../shared/ids.js';
 
 /** A trusted device (F02.07.07) stays trusted for 30 days. */
 export const TRUSTED_DEVICE_TTL_MS = 30 * 86_400_000;
@@ -38,7 +39,7 @@ export const trustedDevicesEvolver = {
           devices: { ...s.devices, [e.data.device_id]: { name: e.data.name, removed: false, expires_at: Date.parse(e.data.expires_at) } },
         };
       case 'TrustedDeviceRemoved': {
-        const d = s.devices[e.data.device_id];
+        const d = own(s.devices, e.data.device_id);
         return d ? { ...s, devices: { ...s.devices, [e.data.device_id]: { ...d, removed: true } } } : s;
       }
       default:
@@ -80,14 +81,14 @@ export function decideAddTrustedDevice(
 }
 
 export function decideRemoveTrustedDevice(s: TrustedDevicesState, userId: string, deviceId: string): TrustedDeviceEvent[] {
-  const d = s.devices[deviceId];
+  const d = own(s.devices, deviceId);
   if (!d || d.removed) throw notFound('trusted_device_not_found', 'No such trusted device.');
   return [{ type: 'TrustedDeviceRemoved', data: { user_id: userId, device_id: deviceId, name: d.name, reason: 'user' } }];
 }
 
 /** A login with the device's token: records last use; nothing for a removed or expired device. */
 export function decideUseTrustedDevice(s: TrustedDevicesState, userId: string, deviceId: string, now: number): TrustedDeviceEvent[] {
-  const d = s.devices[deviceId];
+  const d = own(s.devices, deviceId);
   if (!d || d.removed || d.expires_at <= now) return [];
   return [{ type: 'TrustedDeviceUsed', data: { user_id: userId, device_id: deviceId, at: new Date(now).toISOString() } }];
 }

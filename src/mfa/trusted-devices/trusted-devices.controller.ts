@@ -6,7 +6,7 @@ import { AllowWithoutMfa, CurrentAuth, RequiresFreshMfa } from '../../identity/a
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { notFound } from '../../shared/errors.js';
+import { uuidParam } from '../../shared/ids.js';
 import type { TrustedDeviceView } from '../../../projections/trusted-devices.js';
 import { AddTrustedDevice, RemoveTrustedDevice } from './trusted-device.handlers.js';
 import { TrustedDevices } from './trusted-devices.service.js';
@@ -14,8 +14,6 @@ import { TrustedDevices } from './trusted-devices.service.js';
 export class AddTrustedDeviceDto {
   @ApiPropertyOptional({ maxLength: 100, example: 'Work laptop' }) @IsOptional() @IsString() @MaxLength(100) name?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Trusted devices (F02.07.07): a device token lets login skip the second factor for 30 days. */
 @ApiTags('mfa-trusted-devices')
@@ -73,8 +71,10 @@ export class TrustedDevicesController {
   @Delete(':id')
   @HttpCode(204)
   @AllowWithoutMfa()
-  async remove(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
-    if (!UUID.test(id)) throw notFound('trusted_device_not_found', 'No such trusted device.');
+  async remove(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', uuidParam('trusted_device_not_found', 'No such trusted device.')) id: string,
+  ) {
     await this.gateway.run(new RemoveTrustedDevice(auth.user_id, id));
   }
 }

@@ -13,6 +13,7 @@ import { currentContext } from '../../shared/request-context.js';
 import type { WebAuthnCredentialView } from '../../../projections/webauthn-credentials.js';
 import { credentialIdOf, WebAuthnCeremonies } from './ceremony.service.js';
 import { credentialEvolver, decideUse, webauthnStream, type CredentialEvent, type CredentialsState } from './credential.decider.js';
+import { own } from '../../shared/ids.js';
 
 export class StartWebAuthnStepUp {
   constructor(readonly auth: AuthContext) {}
@@ -51,7 +52,7 @@ export class AssertionVerifier {
   ): Promise<{ uv: boolean }> {
     const credentialId = credentialIdOf(response);
     const { state } = await this.repo.load<CredentialsState, CredentialEvent>(webauthnStream(userId), credentialEvolver);
-    const credential = state.credentials[credentialId];
+    const credential = own(state.credentials, credentialId);
     if (!credential) throw unknownCredential();
     if (purpose === 'passwordless') {
       const handle = (response.response as { userHandle?: unknown } | undefined)?.userHandle;

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import { badRequest, conflict, notFound } from '../../shared/errors.js';
+import { own } from '../../shared/ids.js';
 
 /** A stored passkey / security key. Public key and id are base64url; nothing here is secret. */
 export interface StoredCredential {
@@ -56,7 +57,7 @@ export const credentialEvolver = {
       case 'WebAuthnCredentialRegistered':
         return { user_id: e.data.user_id, credentials: { ...s.credentials, [e.data.credential.id]: e.data.credential } };
       case 'WebAuthnCredentialUsed': {
-        const c = s.credentials[e.data.credential_id];
+        const c = own(s.credentials, e.data.credential_id);
         if (!c) return s;
         return {
           ...s,
@@ -67,7 +68,7 @@ export const credentialEvolver = {
         };
       }
       case 'WebAuthnCredentialRenamed': {
-        const c = s.credentials[e.data.credential_id];
+        const c = own(s.credentials, e.data.credential_id);
         return c ? { ...s, credentials: { ...s.credentials, [c.id]: { ...c, name: e.data.name } } } : s;
       }
       case 'WebAuthnCredentialDeleted': {
@@ -94,7 +95,7 @@ export function decideRegister(
   credential: StoredCredential,
   meta: { user_verified: boolean; fmt: string },
 ): CredentialEvent[] {
-  if (s.credentials[credential.id])
+  if (own(s.credentials, credential.id))
     throw conflict('webauthn_credential_exists', 'This authenticator is already registered to your account.');
   if (Object.keys(s.credentials).length >= MAX_CREDENTIALS)
     throw conflict('webauthn_credential_limit', `At most ${MAX_CREDENTIALS} passkeys per account.`);
@@ -116,7 +117,7 @@ export function decideUse(
   s: CredentialsState,
   use: { credential_id: string; counter: number; backed_up: boolean; user_verified: boolean; purpose: string; now: string },
 ): CredentialEvent[] {
-  const c = s.credentials[use.credential_id];
+  const c = own(s.credentials, use.credential_id);
   if (!c) throw badRequest('webauthn_credential_unknown', 'This passkey is not registered (or was removed).');
   if (counterRegressed(c.counter, use.counter)) {
     return [
@@ -149,14 +150,14 @@ export function decideUse(
 }
 
 export function decideRename(s: CredentialsState, credentialId: string, name: string): CredentialEvent[] {
-  const c = s.credentials[credentialId];
+  const c = own(s.credentials, credentialId);
   if (!c) throw notFound('webauthn_credential_not_found', 'No such passkey on your account.');
   if (c.name === name) return [];
   return [{ type: 'WebAuthnCredentialRenamed', data: { user_id: s.user_id, credential_id: c.id, name, previous_name: c.name } }];
 }
 
 export function decideDelete(s: CredentialsState, credentialId: string): CredentialEvent[] {
-  const c = s.credentials[credentialId];
+  const c = own(s.credentials, credentialId);
   if (!c) throw notFound('webauthn_credential_not_found', 'No such passkey on your account.');
   return [
     { type: 'WebAuthnCredentialDeleted', data: { user_id: s.user_id, credential_id: c.id } },

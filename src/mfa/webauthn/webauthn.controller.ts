@@ -6,7 +6,7 @@ import { StepUpService } from '../../identity/auth/step-up.service.js';
 import type { TokenPair } from '../../identity/sessions/session-tokens.service.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { badRequest } from '../../shared/errors.js';
+import { idParam } from '../../shared/ids.js';
 import type { WebAuthnCredentialView } from '../../../projections/webauthn-credentials.js';
 import { FinishPasskeyLogin, FinishWebAuthnStepUp, StartPasskeyLogin, StartWebAuthnStepUp } from './authentication.handlers.js';
 import { DeleteWebAuthnCredential, RenameWebAuthnCredential } from './manage.handlers.js';
@@ -18,11 +18,7 @@ import { currentContext } from '../../shared/request-context.js';
 /** Passwordless login options per client address and minute. */
 export const PASSKEY_OPTIONS_PER_MINUTE = 30;
 
-const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
-const checkId = (id: string) => {
-  if (!CREDENTIAL_ID.test(id)) throw badRequest('validation_failed', 'credential id must be base64url');
-  return id;
-};
+const credentialIdParam = idParam('webauthnCredential', 'id');
 
 /** WebAuthn passkeys: registration, step-up, passwordless sign-in and management (F02.07.04). */
 @ApiTags('mfa')
@@ -115,10 +111,8 @@ export class WebAuthnController {
   @ApiBearerAuth()
   @AllowWithoutMfa()
   @Patch('auth/mfa/webauthn/credentials/:id')
-  async rename(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Body() dto: RenameCredentialDto) {
-    const r = await this.gateway.run<{ position: number; credential: unknown }>(
-      new RenameWebAuthnCredential(auth.user_id, checkId(id), dto.name),
-    );
+  async rename(@CurrentAuth() auth: AuthContext, @Param('id', credentialIdParam) id: string, @Body() dto: RenameCredentialDto) {
+    const r = await this.gateway.run<{ position: number; credential: unknown }>(new RenameWebAuthnCredential(auth.user_id, id, dto.name));
     return r.credential;
   }
 
@@ -126,8 +120,7 @@ export class WebAuthnController {
   @AllowWithoutMfa()
   @Delete('auth/mfa/webauthn/credentials/:id')
   @HttpCode(200)
-  async remove(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
-    checkId(id);
+  async remove(@CurrentAuth() auth: AuthContext, @Param('id', credentialIdParam) id: string) {
     await this.stepUp.assertFresh(auth);
     const r = await this.gateway.run<{ position: number; remaining_credentials: number }>(new DeleteWebAuthnCredential(auth.user_id, id));
     return { deleted: true, remaining_credentials: r.remaining_credentials };

@@ -167,4 +167,13 @@ describe('credential decider', () => {
     expect(code(() => decideDelete(s, 'nope'))).toBe('404 webauthn_credential_not_found');
     expect(code(() => decideUse(s, { ...use(1), credential_id: 'nope' }))).toBe('400 webauthn_credential_unknown');
   });
+
+  it('given credentials, when a prototype key names one, then it is not found and nothing is decided', () => {
+    const s = state(registered('c1'));
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(code(() => decideRename(s, key, 'x'))).toBe('404 webauthn_credential_not_found');
+      expect(code(() => decideDelete(s, key))).toBe('404 webauthn_credential_not_found');
+      expect(code(() => decideUse(s, { ...use(1), credential_id: key }))).toBe('400 webauthn_credential_unknown');
+    }
+  });
 });
