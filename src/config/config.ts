@@ -17,6 +17,10 @@ export interface AppConfig {
   eventstoreUrl: string | null;
   mongoUrl: string | null;
   mongoDb: string;
+  /** PostgreSQL for events and read models (each unless EVENTSTORE_URL / MONGO_URL names another engine). */
+  databaseUrl: string | null;
+  /** Schema inside DATABASE_URL's database that holds every table (one per deployment or test run). */
+  databaseSchema: string;
   redisUrl: string | null;
   smtpUrl: string | null;
   mailFrom: string;
@@ -134,6 +138,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     eventstoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']),
     mongoUrl: url('MONGO_URL', ['mongodb:', 'mongodb+srv:']),
     mongoDb: str('MONGO_DB', 'petanque_life'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseSchema: str('DATABASE_SCHEMA', 'public'),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
@@ -168,6 +174,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     },
     ...overrides,
   };
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(config.databaseSchema))
+    problems.push('DATABASE_SCHEMA must be a lower-case SQL identifier (letters, digits, _; at most 63)');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

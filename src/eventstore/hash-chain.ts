@@ -37,6 +37,24 @@ export function chainHash(event: HashableEvent, prevHash: string | null): string
   return createHash('sha256').update(body).digest('hex');
 }
 
+/**
+ * The envelope fields an append fixes for one new event: its id and time (defaults filled in)
+ * and its metadata linked to the previous event of the stream by prev_hash and hash.
+ */
+export function sealEvent(
+  e: { id?: string; type: string; data: unknown; metadata?: EventMetadata; occurred_at?: string },
+  prevHash: string | null,
+  at: string,
+  newId: () => string,
+): { id: string; occurred_at: string; metadata: EventMetadata & { hash: string } } {
+  const id = e.id ?? newId();
+  const occurred_at = e.occurred_at ?? at;
+  const metadata: EventMetadata = { ...(e.metadata ?? {}), prev_hash: prevHash };
+  delete metadata.hash;
+  const hash = chainHash({ id, type: e.type, occurred_at, data: e.data, metadata }, prevHash);
+  return { id, occurred_at, metadata: { ...metadata, hash } };
+}
+
 export interface ChainBreak {
   stream: string;
   version: number;

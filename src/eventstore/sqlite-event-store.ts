@@ -12,9 +12,9 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port.js';
-import { chainHash } from './hash-chain.js';
+import { sealEvent } from './hash-chain.js';
 import { openSqlite } from '../shared/sqlite.js';
-import { Subscriber } from './subscriber.js';
+import { subscribeOnEmitter } from './subscriber.js';
 
 /** One row of the SQLite `events` table (data and metadata still JSON text). */
 export interface EventRow {
@@ -112,12 +112,7 @@ export class SqliteEventStore implements EventStore {
     const at = this.now().toISOString();
     for (const e of events) {
       version += 1;
-      const id = e.id ?? randomUUID();
-      const occurred_at = e.occurred_at ?? at;
-      const metadata = { ...(e.metadata ?? {}), prev_hash: prevHash };
-      delete (metadata as { hash?: string }).hash;
-      const hash = chainHash({ id, type: e.type, occurred_at, data: e.data, metadata }, prevHash);
-      const fullMeta = { ...metadata, hash };
+      const { id, occurred_at, metadata: fullMeta } = sealEvent(e, prevHash, at, randomUUID);
       const info = this.stmts.insert.run({
         id,
         stream,
@@ -139,7 +134,7 @@ export class SqliteEventStore implements EventStore {
         metadata: fullMeta,
         schema_version: e.schema_version ?? 1,
       });
-      prevHash = hash;
+      prevHash = fullMeta.hash;
     }
     const lastStored = stored[stored.length - 1];
     return { version, position: lastStored ? lastStored.position : 0, events: stored };
@@ -196,22 +191,26 @@ export class SqliteEventStore implements EventStore {
     return this.stmts.all.all(from, limit);
   }
 
+  /** Every stream name in order of first appearance (audit:verify). */
+  async listStreams(): Promise<string[]> {
+    return this.db
+      .prepare<[], { stream: string }>('SELECT stream FROM events GROUP BY stream ORDER BY MIN(position)')
+      .all()
+      .map((r) => r.stream);
+  }
+
+  /** One stream's rows with data and metadata unparsed, so an audit can report a damaged row. */
+  async rawStream(stream: string): Promise<EventRow[]> {
+    return this.stmts.stream.all(stream, 0);
+  }
+
   async headPosition(): Promise<number> {
     return this.stmts.head.get()?.p ?? 0;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
     this.ensurePolling();
-    const sub = new Subscriber(options, (from, limit) => this.readAll({ from, limit, types: options.types }));
-    const wake = () => sub.wake();
-    this.emitter.on('appended', wake);
-    sub.start();
-    return {
-      close: async () => {
-        this.emitter.off('appended', wake);
-        await sub.stop();
-      },
-    };
+    return subscribeOnEmitter(this.emitter, options, (from, limit) => this.readAll({ from, limit, types: options.types }));
   }
 
   /** Notices commits by other connections (CLI, a second server) without reading the table. */

@@ -1,4 +1,26 @@
-import type { StoredEvent, SubscribeOptions } from './event-store.port.js';
+import type { EventEmitter } from 'node:events';
+import type { StoredEvent, SubscribeOptions, Subscription } from './event-store.port.js';
+
+/**
+ * A Subscriber over a paged reader, woken by every 'appended' of `emitter` (appends of this
+ * process, or another process's noticed by the adapter's poll or notification).
+ */
+export function subscribeOnEmitter(
+  emitter: EventEmitter,
+  options: SubscribeOptions,
+  readPage: (from: number, limit: number) => Promise<StoredEvent[]>,
+): Subscription {
+  const sub = new Subscriber(options, readPage);
+  const wake = () => sub.wake();
+  emitter.on('appended', wake);
+  sub.start();
+  return {
+    close: async () => {
+      emitter.off('appended', wake);
+      await sub.stop();
+    },
+  };
+}
 
 /**
  * Catch-up-then-live delivery loop shared by adapters that pull pages from the global log.

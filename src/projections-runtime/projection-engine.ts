@@ -170,7 +170,7 @@ export class ProjectionEngine {
     const p = this.projections.find((x) => x.name === name);
     if (!p) throw new Error(`unknown projection ${name}; known: ${this.projections.map((x) => x.name).join(', ')}`);
     await this.store.transaction(async (tx) => {
-      for (const c of p.collections) await this.store.dropCollection(c.name);
+      for (const c of p.collections) await tx.dropCollection(c.name);
       await tx.setCheckpoint(p.name, 0);
     });
     return this.catchUp(p, onProgress);

@@ -1,8 +1,11 @@
 import { MongoClient, type ClientSession, type Collection as MongoCollectionType, type Db, type Document, type Filter } from 'mongodb';
 import {
-  decodeCursor,
-  encodeCursor,
-  getPath,
+  checkPath,
+  cursorValues,
+  storageName,
+  pageLimit,
+  sortWithId,
+  toPage,
   type Collection,
   type CollectionSpec,
   type Doc,
@@ -16,9 +19,6 @@ import {
   type Where,
 } from './read-store.port.js';
 
-const NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
 interface Stored extends Document {
   _id: string;
 }
@@ -27,14 +27,10 @@ interface CheckpointDoc {
   position: number;
 }
 
-function collName(name: string): string {
-  if (!NAME.test(name)) throw new Error(`invalid collection name: ${name}`);
-  return `rm_${name}`;
-}
+const collName = storageName;
 /** Port field path -> Mongo path: `id` is the document key `_id`. */
 function field(path: string): string {
-  if (!PATH.test(path)) throw new Error(`invalid field path: ${path}`);
-  return path === 'id' ? '_id' : path;
+  return checkPath(path) === 'id' ? '_id' : path;
 }
 
 const toStored = (doc: Doc): Stored => {
@@ -128,13 +124,10 @@ class MongoCollection<T extends Doc> implements Collection<T> {
   }
 
   async find(query: FindQuery = {}): Promise<Page<T>> {
-    const sort: Array<[string, 'asc' | 'desc']> = [...(query.sort ?? [])].filter(([f]) => f !== 'id');
-    const idDir = query.sort?.length ? query.sort[query.sort.length - 1]![1] : 'asc';
-    sort.push(['id', idDir]);
+    const sort = sortWithId(query);
     const and: Document[] = [whereFilter(query.where)];
     if (query.cursor) {
-      const values = decodeCursor(query.cursor);
-      if (values.length !== sort.length) decodeCursor('!'); // throws InvalidCursorError
+      const values = cursorValues(query.cursor, sort);
       // Keyset: (a > x) OR (a = x AND b > y) OR ...
       const ors: Document[] = [];
       for (let i = 0; i < sort.length; i++) {
@@ -147,16 +140,17 @@ class MongoCollection<T extends Doc> implements Collection<T> {
       }
       and.push(ors.length ? { $or: ors } : { _id: { $in: [] } });
     }
-    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const limit = pageLimit(query);
     const rows = await this.coll
       .find({ $and: and } as Filter<Stored>, this.opts)
       .sort(sort.map(([f, d]) => [field(f), d === 'asc' ? 1 : -1] as [string, 1 | -1]))
       .limit(limit + 1)
       .toArray();
-    const items = rows.slice(0, limit).map((r) => fromStored<T>(r));
-    const last = items[items.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null;
-    return { items, next_cursor };
+    return toPage(
+      rows.map((r) => fromStored<T>(r)),
+      limit,
+      sort,
+    );
   }
 }
 
@@ -186,6 +180,10 @@ class MongoOps implements ReadStoreTx {
       { $set: { position } },
       { upsert: true, ...(this.session ? { session: this.session } : {}) },
     );
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    await this.db.collection(collName(name)).deleteMany({}, this.session ? { session: this.session } : {});
   }
 }
 
@@ -238,10 +236,6 @@ export class MongoReadStore extends MongoOps implements ReadStore {
           : { name: idxName },
       );
     }
-  }
-
-  async dropCollection(name: string): Promise<void> {
-    await this.db.collection(collName(name)).deleteMany({});
   }
 
   async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {

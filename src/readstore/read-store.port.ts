@@ -59,6 +59,8 @@ export interface ReadStoreTx {
   collection<T extends Doc = Doc>(name: string): Collection<T>;
   getCheckpoint(name: string): Promise<number>;
   setCheckpoint(name: string, position: number): Promise<void>;
+  /** Removes every document of a collection (rebuild), inside the transaction when called on one. */
+  dropCollection(name: string): Promise<void>;
 }
 
 export interface CollectionSpec {
@@ -71,8 +73,6 @@ export interface ReadStore extends ReadStoreTx {
   readonly kind: string;
   /** Creates the collection and its declared indexes if missing (idempotent). */
   ensureCollection(spec: CollectionSpec): Promise<void>;
-  /** Removes every document of a collection (rebuild). */
-  dropCollection(name: string): Promise<void>;
   /** Runs fn atomically: either all its writes (and checkpoints) persist, or none. */
   transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R>;
   /** All checkpoints, for status/lag. */
@@ -101,6 +101,47 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('cursor is not valid for this query');
   }
+}
+
+const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,55}$/;
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** The table/collection an adapter keeps a read model in (names are spliced into SQL, so they are checked). */
+export function storageName(name: string): string {
+  if (!COLLECTION_NAME.test(name)) throw new Error(`invalid collection name: ${name}`);
+  return `rm_${name}`;
+}
+
+/** A field path checked before it is spliced into a query. */
+export function checkPath(path: string): string {
+  if (!FIELD_PATH.test(path)) throw new Error(`invalid field path: ${path}`);
+  return path;
+}
+
+export type SortSpec = Array<[field: string, dir: 'asc' | 'desc']>;
+
+/** The sort of a find as every adapter runs it: the requested fields, then `id` in the direction of the last one. */
+export function sortWithId(query: FindQuery): SortSpec {
+  const sort: SortSpec = [...(query.sort ?? [])].filter(([f]) => f !== 'id');
+  sort.push(['id', query.sort?.length ? query.sort[query.sort.length - 1]![1] : 'asc']);
+  return sort;
+}
+
+/** The sort values a cursor carries; InvalidCursorError unless it was made for a sort of this length. */
+export function cursorValues(cursor: string, sort: SortSpec): unknown[] {
+  const values = decodeCursor(cursor);
+  if (values.length !== sort.length) throw new InvalidCursorError();
+  return values;
+}
+
+/** The page size a find may ask for. */
+export const pageLimit = (query: FindQuery): number => Math.max(1, Math.min(query.limit ?? 100, 10_000));
+
+/** A page from `limit + 1` fetched rows: the extra row only says that there is a next page. */
+export function toPage<T extends Doc>(rows: T[], limit: number, sort: SortSpec): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null };
 }
 
 /** Reads a dotted path of a plain object. */

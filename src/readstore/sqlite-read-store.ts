@@ -2,9 +2,12 @@ import type Database from 'better-sqlite3';
 import { openSqlite } from '../shared/sqlite.js';
 import { AsyncMutex } from '../shared/async-mutex.js';
 import {
-  decodeCursor,
-  encodeCursor,
-  getPath,
+  checkPath,
+  cursorValues,
+  storageName,
+  pageLimit,
+  sortWithId,
+  toPage,
   type Collection,
   type CollectionSpec,
   type Doc,
@@ -18,15 +21,9 @@ import {
 } from './read-store.port.js';
 import { applyPatch } from './patch.js';
 
-const NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-function table(name: string): string {
-  if (!NAME.test(name)) throw new Error(`invalid collection name: ${name}`);
-  return `rm_${name}`;
-}
+const table = storageName;
 function field(path: string): string {
-  if (!PATH.test(path)) throw new Error(`invalid field path: ${path}`);
+  checkPath(path);
   return path === 'id' ? 'id' : `json_extract(doc, '$.${path}')`;
 }
 /** SQLite's json_extract yields 1/0 for JSON booleans. */
@@ -141,12 +138,9 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   async find(query: FindQuery = {}): Promise<Page<T>> {
     const params: unknown[] = [];
     const conds = [whereSql(query.where, params)];
-    const sort: Array<[string, 'asc' | 'desc']> = [...(query.sort ?? [])].filter(([f]) => f !== 'id');
-    const idDir = query.sort?.length ? query.sort[query.sort.length - 1]![1] : 'asc';
-    sort.push(['id', idDir]);
+    const sort = sortWithId(query);
     if (query.cursor) {
-      const values = decodeCursor(query.cursor);
-      if (values.length !== sort.length) decodeCursor('!'); // throws InvalidCursorError
+      const values = cursorValues(query.cursor, sort);
       // Keyset: (a > x) OR (a = x AND b > y) OR ...
       const ors: string[] = [];
       for (let i = 0; i < sort.length; i++) {
@@ -168,14 +162,15 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       conds.push(`(${ors.join(' OR ')})`);
     }
     const order = sort.map(([f, d]) => `${field(f)} ${d === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
-    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const limit = pageLimit(query);
     const rows = this.prepare<unknown[], { doc: string }>(
       `SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`,
     ).all(...params, limit + 1);
-    const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as T);
-    const last = items[items.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeCursor(sort.map(([f]) => getPath(last, f) ?? null)) : null;
-    return { items, next_cursor };
+    return toPage(
+      rows.map((r) => JSON.parse(r.doc) as T),
+      limit,
+      sort,
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import {
   deliveryReport,
   kurrentFakeHarness,
   kurrentHarness,
+  postgresHarness,
   sleep,
   sqliteHarness,
   uid,
@@ -155,7 +156,7 @@ function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreH
       expect(events.map((e) => e.version)).toEqual([0, 1, 2, 3]);
       expect(verifyChain(events)).toBeNull();
       // The last line of defence under the transaction: the schema itself refuses a second row at a version.
-      if (h.insertRawDuplicate) expect(await h.insertRawDuplicate(stream, 2)).toBe('SQLITE_CONSTRAINT_UNIQUE');
+      if (h.insertRawDuplicate) expect(await h.insertRawDuplicate(stream, 2)).toMatch(/^(SQLITE_CONSTRAINT_UNIQUE|23505)$/); // 23505: unique_violation
       expect(await store.streamVersion(stream)).toBe(3);
     }, 60_000);
 
@@ -360,6 +361,11 @@ eventStoreContract('sqlite', async () => sqliteHarness());
 // The KurrentDB adapter's own logic over an in-memory client that follows the server's documented
 // semantics (see the fake); the real engine is covered below when EVENTSTORE_URL is set.
 eventStoreContract('kurrentdb adapter, in-memory fake client', () => kurrentFakeHarness());
+
+const pgUrl = process.env.DATABASE_URL;
+(pgUrl ? describe : describe.skip)('PostgreSQL (DATABASE_URL)', () => {
+  eventStoreContract('postgres', () => postgresHarness(pgUrl!));
+});
 
 const kurrentUrl = process.env.EVENTSTORE_URL;
 (kurrentUrl ? describe : describe.skip)('KurrentDB (EVENTSTORE_URL)', () => {

@@ -49,6 +49,24 @@ async function mongoHarness(url: string): Promise<ReadStoreHarness> {
   };
 }
 
+/** PostgresReadStore in a fresh schema of DATABASE_URL's database, dropped afterwards. */
+async function postgresHarness(url: string): Promise<ReadStoreHarness> {
+  const { PostgresReadStore } = await import('../../src/readstore/postgres-read-store.js');
+  const { freshSchema, dropSchema } = await import('../support/postgres.js');
+  const schema = freshSchema('rs');
+  let store: ReadStore | undefined;
+  return {
+    async open() {
+      store = await PostgresReadStore.connect(url, { schema });
+      return store;
+    },
+    async cleanup() {
+      await store?.close();
+      await dropSchema(url, schema);
+    },
+  };
+}
+
 let seq = 0;
 const cname = () => `c${Date.now().toString(36)}_${seq++}`;
 const ids = (docs: Doc[]) => docs.map((d) => d.id);
@@ -286,6 +304,33 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
       expect(ids(filtered).sort()).toEqual(ids(all.filter((d) => d.g !== 1)).sort());
     });
 
+    it('patches through nulls like a plain object write: set under a null parent, inc on null', async () => {
+      const c = store.collection(cname());
+      await c.upsert({ id: 'n', a: null, count: null, deep: { b: null } });
+      expect(await c.patch('n', { set: { 'a.b': 1, 'deep.b.c': 'x' }, inc: { count: 2 } })).toBe(true);
+      expect(await c.get('n')).toEqual({ id: 'n', a: { b: 1 }, count: 2, deep: { b: { c: 'x' } } });
+    });
+
+    it('orders values of mixed types one way for sort, cursor and range: null < numbers and booleans (0/1) < text', async () => {
+      const name = cname();
+      const c = store.collection(name);
+      for (const [id, v] of [
+        ['a', 'text'],
+        ['b', 2],
+        ['c', true],
+        ['d', null],
+        ['e', 0.5],
+        ['f', false],
+      ] as const)
+        await c.upsert({ id, v });
+      await c.upsert({ id: 'g' });
+      expect(ids((await c.find({ sort: [['v', 'asc']] })).items)).toEqual(['d', 'g', 'f', 'e', 'c', 'b', 'a']);
+      expect(ids(await walk(store, name, { sort: [['v', 'desc']], limit: 2 }))).toEqual(['a', 'b', 'c', 'e', 'f', 'g', 'd']); // ties (nulls) by id, same direction
+      expect(ids((await c.find({ where: { v: { gt: 0.9 } }, sort: [['v', 'asc']] })).items)).toEqual(['c', 'b', 'a']);
+      expect(ids((await c.find({ where: { v: { lt: 1 } }, sort: [['v', 'asc']] })).items)).toEqual(['f', 'e']); // never null or missing
+      expect(ids((await c.find({ where: { v: { gte: 'a' } } })).items)).toEqual(['a']);
+    });
+
     it('ensureCollection creates unique indexes (idempotently) that reject duplicates', async () => {
       const name = cname();
       const spec = {
@@ -303,7 +348,9 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
       await c.upsert({ id: 'u1', email: 'a@x.se', tenant: 't1', slug: 's', more: 1 }); // replacing itself is fine
       await c.upsert({ id: 'm1' }); // documents without the indexed fields do not collide
       await c.upsert({ id: 'm2' });
-      expect((await c.find({ sort: [['id', 'asc']] })).items.map((d) => d.id)).toEqual(['m1', 'm2', 'u1', 'u5']);
+      await c.upsert({ id: 'n1', email: null, tenant: null, slug: null }); // nor do explicit nulls
+      await c.upsert({ id: 'n2', email: null, tenant: null, slug: null });
+      expect((await c.find({ sort: [['id', 'asc']] })).items.map((d) => d.id)).toEqual(['m1', 'm2', 'n1', 'n2', 'u1', 'u5']);
       await store.dropCollection(name);
       expect(await c.count()).toBe(0);
       await c.upsert({ id: 'u1', email: 'a@x.se' });
@@ -382,6 +429,11 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
 }
 
 readStoreContract('sqlite', async () => sqliteHarness());
+
+const pgUrl = process.env.DATABASE_URL;
+(pgUrl ? describe : describe.skip)('PostgreSQL (DATABASE_URL)', () => {
+  readStoreContract('postgres', () => postgresHarness(pgUrl!));
+});
 
 const mongoUrl = process.env.MONGO_URL;
 (mongoUrl ? describe : describe.skip)('MongoDB (MONGO_URL)', () => {

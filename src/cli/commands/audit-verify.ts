@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port.js';
 import { verifyChain, type ChainBreak } from '../../eventstore/hash-chain.js';
-import { SqliteEventStore, type EventRow } from '../../eventstore/sqlite-event-store.js';
+import type { EventRow } from '../../eventstore/sqlite-event-store.js';
 import type { CliCommand } from '../command.js';
 
 export interface AuditBreak {
@@ -11,14 +11,17 @@ export interface AuditBreak {
   detail: string;
 }
 
+/** What the SQL engines (SQLite, PostgreSQL) offer beyond the port: rows as stored, before parsing. */
+interface RawRows {
+  listStreams(): Promise<string[]>;
+  rawStream(stream: string): Promise<EventRow[]>;
+}
+const hasRawRows = (store: EventStore): store is EventStore & RawRows =>
+  typeof (store as Partial<RawRows>).listStreams === 'function' && typeof (store as Partial<RawRows>).rawStream === 'function';
+
 /** Every stream name, in order of first appearance in the log. */
 async function listStreams(store: EventStore): Promise<string[]> {
-  if (store instanceof SqliteEventStore) {
-    return store.database
-      .prepare<[], { stream: string }>('SELECT stream FROM events GROUP BY stream ORDER BY MIN(position)')
-      .all()
-      .map((r) => r.stream);
-  }
+  if (hasRawRows(store)) return store.listStreams();
   const seen = new Set<string>();
   for (let from = 0; ;) {
     const page = await store.readAll({ from, limit: 5000 });
@@ -30,12 +33,12 @@ async function listStreams(store: EventStore): Promise<string[]> {
 }
 
 /**
- * One stream's events for the audit. On SQLite the rows are parsed one by one, so a row whose
- * JSON was damaged is reported as a broken link instead of aborting the whole audit.
+ * One stream's events for the audit. On the SQL engines the rows are parsed one by one, so a row
+ * whose JSON was damaged is reported as a broken link instead of aborting the whole audit.
  */
 async function loadStream(store: EventStore, stream: string): Promise<StoredEvent[] | AuditBreak> {
-  if (!(store instanceof SqliteEventStore)) return store.readStream(stream);
-  const rows = store.database.prepare<[string], EventRow>('SELECT * FROM events WHERE stream = ? ORDER BY version').all(stream);
+  if (!hasRawRows(store)) return store.readStream(stream);
+  const rows = await store.rawStream(stream);
   const events: StoredEvent[] = [];
   for (const r of rows) {
     try {

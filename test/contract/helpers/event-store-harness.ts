@@ -38,9 +38,8 @@ const repoRoot = path.resolve(here, '../../..');
  * Compiles the child script and its relative imports (followed transitively) to plain ES modules
  * under `dir`, beside a node_modules link, so each child starts as fast as plain node.
  */
-function compileChild(dir: string): string {
+export function compileChild(dir: string, entry = 'test/contract/helpers/append-child.ts'): string {
   const out = path.join(dir, 'child');
-  const entry = 'test/contract/helpers/sqlite-append-child.ts';
   if (existsSync(path.join(out, entry.replace(/\.ts$/, '.js')))) return path.join(out, entry.replace(/\.ts$/, '.js'));
   const todo = [entry];
   const done = new Set<string>();
@@ -59,12 +58,14 @@ function compileChild(dir: string): string {
       todo.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), `${m[1]}.ts`)));
     }
   }
-  writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  if (!existsSync(path.join(out, 'package.json'))) {
+    writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+    symlinkSync(path.join(repoRoot, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  }
   return path.join(out, entry.replace(/\.ts$/, '.js'));
 }
 
-function runChild(script: string, args: string[]) {
+export function runChild(script: string, args: string[]) {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -85,6 +86,22 @@ function runChild(script: string, args: string[]) {
   });
   outcome.catch(() => onReady()); // a child that dies early must not block the barrier
   return { ready, outcome, go: () => child.stdin.end('go\n') };
+}
+
+/** Starts `children` append-child processes on one storage and releases them together. */
+async function raceChildren(
+  dir: string,
+  storage: [engine: string, location: string, schema: string],
+  stream: string,
+  expected: ExpectedVersion,
+  children: number,
+  count: number,
+): Promise<ChildOutcome[]> {
+  const script = compileChild(dir);
+  const procs = Array.from({ length: children }, () => runChild(script, [...storage, stream, String(expected), String(count)]));
+  await Promise.all(procs.map((p) => p.ready)); // every child has its own connection open...
+  for (const p of procs) p.go(); // ...then all of them append at once
+  return Promise.all(procs.map((p) => p.outcome));
 }
 
 export function sqliteHarness(): EventStoreHarness {
@@ -120,15 +137,52 @@ export function sqliteHarness(): EventStoreHarness {
         db.close();
       }
     },
-    async appendFromChildren(stream, expected, children, count = 1) {
-      const script = compileChild(dir);
-      const procs = Array.from({ length: children }, () => runChild(script, [file, stream, String(expected), String(count)]));
-      await Promise.all(procs.map((p) => p.ready)); // every child has its own connection open...
-      for (const p of procs) p.go(); // ...then all of them append at once
-      return Promise.all(procs.map((p) => p.outcome));
-    },
+    appendFromChildren: (stream, expected, children, count = 1) =>
+      raceChildren(dir, ['sqlite', file, '-'], stream, expected, children, count),
     async cleanup() {
       for (const s of stores.splice(0)) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PostgresEventStore in a fresh schema of DATABASE_URL's database, dropped at cleanup. */
+export async function postgresHarness(url: string): Promise<EventStoreHarness> {
+  const { PostgresEventStore } = await import('../../../src/eventstore/postgres-event-store.js');
+  const { freshSchema, dropSchema, pgQuery } = await import('../../support/postgres.js');
+  const schema = freshSchema('es');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'es-pg-contract-'));
+  const stores: EventStore[] = [];
+  const open = async () => {
+    const s = await PostgresEventStore.connect(url, { schema, pollMs: 200 });
+    stores.push(s);
+    return s;
+  };
+  return {
+    open,
+    openSecond: open,
+    async tamper(stream, version, data) {
+      await pgQuery(url, schema, 'UPDATE events SET data = $1 WHERE stream = $2 AND version = $3', [JSON.stringify(data), stream, version]);
+    },
+    async insertRawDuplicate(stream, version) {
+      try {
+        await pgQuery(
+          url,
+          schema,
+          `INSERT INTO events (position, id, stream, version, type, occurred_at, data, metadata)
+           VALUES ((SELECT MAX(position) + 1 FROM events), $1, $2, $3, 'Forged', '2020-01-01T00:00:00.000Z', '{}', '{}')`,
+          [randomUUID(), stream, version],
+        );
+        return null;
+      } catch (err) {
+        return String((err as { code?: unknown }).code);
+      }
+    },
+    appendFromChildren: (stream, expected, children, count = 1) =>
+      raceChildren(dir, ['postgres', url, schema], stream, expected, children, count),
+    async cleanup() {
+      for (const s of stores.splice(0)) await s.close();
+      await dropSchema(url, schema);
       rmSync(dir, { recursive: true, force: true });
     },
   };
