@@ -10,6 +10,8 @@ import {
   type StoredEvent,
 } from './event-store.port.js';
 import { currentContext } from '../shared/request-context.js';
+import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
+import { SnapshotStore } from './snapshots.js';
 
 /** A domain event as deciders see it: `{ type, data }`, discriminated by type. */
 export interface DomainEvent<T extends string = string, D = object> {
@@ -21,11 +23,22 @@ export interface DomainEvent<T extends string = string, D = object> {
 export interface Evolver<S, E extends DomainEvent = DomainEvent> {
   initialState: () => S;
   evolve: (state: S, event: E) => S;
+  /**
+   * Opt-in snapshots (the state must be plain JSON). Bump `schema` whenever the state's shape
+   * or the meaning of evolve changes: snapshots of another schema are ignored and rebuilt.
+   */
+  snapshot?: { schema: number };
 }
 
 export interface Loaded<S> {
   state: S;
   version: number;
+}
+
+/** What load knows beyond the state: where a snapshot of it may be taken. */
+interface LoadedAt<S> extends Loaded<S> {
+  eventId: string | null;
+  persisted: number;
 }
 
 export interface ExecuteOptions {
@@ -43,22 +56,51 @@ export class EventAppended {
 }
 
 /**
- * Load by replay, decide, append with the expected version, and only then publish. The
- * request context (actor, tenant, ip, user agent, correlation id) is written into every
- * event's metadata.
+ * Load (from a verified snapshot plus the events after it, or by full replay), decide, append
+ * with the expected version, and only then publish. The request context (actor, tenant, ip,
+ * user agent, correlation id) is written into every event's metadata.
  */
 @Injectable()
 export class AggregateRepository {
+  private readonly snapshots: SnapshotStore;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() private readonly bus?: EventBus,
-  ) {}
+    @Optional() @Inject(READ_STORE) reads?: ReadStore,
+  ) {
+    this.snapshots = new SnapshotStore(reads ?? null);
+  }
 
   async load<S, E extends DomainEvent>(stream: string, evolver: Evolver<S, E>): Promise<Loaded<S>> {
-    const events = await this.store.readStream(stream);
-    let state = evolver.initialState();
-    for (const e of events) state = evolver.evolve(state, { type: e.type, data: e.data } as E);
-    return { state, version: events.length ? events[events.length - 1]!.version : -1 };
+    const { state, version } = await this.loadAt(stream, evolver);
+    return { state, version };
+  }
+
+  private async loadAt<S, E extends DomainEvent>(stream: string, evolver: Evolver<S, E>): Promise<LoadedAt<S>> {
+    const schema = evolver.snapshot?.schema;
+    if (schema === undefined) return { ...replay(await this.store.readStream(stream), evolver.initialState(), evolver), persisted: -1 };
+    const snap = await this.snapshots.read(stream, schema);
+    if (snap) {
+      // the snapshot's own event is read again: it proves the stream still holds that event there
+      const events = await this.store.readStream(stream, snap.version);
+      const at = events[0];
+      const base = at && at.version === snap.version && at.id === snap.event_id ? parseState<S>(snap.state) : undefined;
+      if (base !== undefined) {
+        const loaded = replay(events.slice(1), base, evolver, { version: snap.version, eventId: snap.event_id });
+        if (events.length > 1) await this.remember(stream, schema, loaded, snap.persisted);
+        return { ...loaded, persisted: snap.persisted };
+      }
+      this.snapshots.forget(stream);
+    }
+    const loaded = replay(await this.store.readStream(stream), evolver.initialState(), evolver);
+    if (loaded.eventId) await this.remember(stream, schema, loaded, -1);
+    return { ...loaded, persisted: -1 };
+  }
+
+  private remember<S>(stream: string, schema: number, at: Loaded<S> & { eventId: string | null }, persisted: number) {
+    if (!at.eventId) return Promise.resolve();
+    return this.snapshots.remember(stream, { schema, version: at.version, event_id: at.eventId, state: JSON.stringify(at.state) }, persisted);
   }
 
   async execute<S, E extends DomainEvent>(
@@ -69,7 +111,7 @@ export class AggregateRepository {
   ): Promise<ExecuteResult<S>> {
     const attempts = options.retryOnConflict === false ? 1 : (options.maxAttempts ?? 5);
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await this.load(stream, evolver);
+      const { state, version, persisted } = await this.loadAt(stream, evolver);
       const decided = await decide(state, version);
       if (decided.length === 0) {
         return { version, position: 0, events: [], state, appended: false };
@@ -81,6 +123,10 @@ export class AggregateRepository {
           version === -1 ? 'no_stream' : version,
         );
         const newState = decided.reduce((s, e) => evolver.evolve(s, e), state);
+        const last = result.events[result.events.length - 1];
+        if (evolver.snapshot && last) {
+          await this.remember(stream, evolver.snapshot.schema, { state: newState, version: last.version, eventId: last.id }, persisted);
+        }
         this.publish(result.events);
         return { ...result, state: newState, appended: true };
       } catch (err) {
@@ -117,5 +163,27 @@ export class AggregateRepository {
   private publish(events: StoredEvent[]): void {
     if (!this.bus) return;
     for (const e of events) this.bus.publish(new EventAppended(e));
+  }
+}
+
+function replay<S, E extends DomainEvent>(
+  events: StoredEvent[],
+  initial: S,
+  evolver: Evolver<S, E>,
+  from: { version: number; eventId: string | null } = { version: -1, eventId: null },
+): Loaded<S> & { eventId: string | null } {
+  let state = initial;
+  for (const e of events) state = evolver.evolve(state, { type: e.type, data: e.data } as E);
+  const last = events[events.length - 1];
+  return last ? { state, version: last.version, eventId: last.id } : { state, ...from };
+}
+
+/** A snapshot's state, or undefined when it is not a JSON object (corrupt: replay instead). */
+function parseState<S>(text: string): S | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as S) : undefined;
+  } catch {
+    return undefined;
   }
 }

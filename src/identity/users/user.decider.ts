@@ -28,6 +28,7 @@ export interface UserState {
 
 export const userStream = (id: string) => `user-${id}`;
 export const userEvolver = {
+  snapshot: { schema: 1 },
   initialState: (): UserState => ({
     exists: false,
     user_id: '',

@@ -124,7 +124,7 @@ export function evolveOtp(s: OtpState, e: OtpEvent): OtpState {
   }
 }
 
-export const otpEvolver = { initialState: initialOtp, evolve: evolveOtp };
+export const otpEvolver = { initialState: initialOtp, evolve: evolveOtp, snapshot: { schema: 1 } };
 
 /** Usage of one counter: send times (epoch ms) within the last day. */
 export type SendTimes = number[];

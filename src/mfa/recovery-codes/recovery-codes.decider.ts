@@ -42,6 +42,7 @@ export function evolveRecoveryCodes(s: RecoveryCodesState, e: RecoveryCodesEvent
 export const recoveryCodesEvolver: Evolver<RecoveryCodesState, RecoveryCodesEvent> = {
   initialState: initialRecoveryCodes,
   evolve: evolveRecoveryCodes,
+  snapshot: { schema: 1 },
 };
 
 export function decideGenerate(

@@ -56,7 +56,7 @@ export function evolveTotp(s: TotpState, e: TotpEvent): TotpState {
   }
 }
 
-export const totpEvolver: Evolver<TotpState, TotpEvent> = { initialState: initialTotp, evolve: evolveTotp };
+export const totpEvolver: Evolver<TotpState, TotpEvent> = { initialState: initialTotp, evolve: evolveTotp, snapshot: { schema: 1 } };
 
 /** Finds the time step a code matches for a seed (decrypts and checks; no state of its own). */
 export type StepMatcher = (seed: TotpSeed) => number | null;

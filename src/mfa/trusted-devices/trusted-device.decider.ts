@@ -30,6 +30,7 @@ export interface TrustedDevicesState {
 /** One stream per user holds all of that user's trusted devices. */
 export const trustedDevicesStream = (userId: string) => `trusted-devices-${userId}`;
 export const trustedDevicesEvolver = {
+  snapshot: { schema: 1 },
   initialState: (): TrustedDevicesState => ({ user_id: '', devices: {} }),
   evolve(s: TrustedDevicesState, e: TrustedDeviceEvent): TrustedDevicesState {
     switch (e.type) {

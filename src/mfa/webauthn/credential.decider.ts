@@ -51,6 +51,7 @@ export interface CredentialsState {
 export const webauthnStream = (userId: string) => `webauthn-${userId}`;
 
 export const credentialEvolver = {
+  snapshot: { schema: 1 },
   initialState: (): CredentialsState => ({ user_id: '', credentials: {} }),
   evolve(s: CredentialsState, e: CredentialEvent): CredentialsState {
     switch (e.type) {
