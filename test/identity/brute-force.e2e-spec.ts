@@ -49,6 +49,15 @@ describe('brute-force control (F02.07.09) on login', () => {
     expect(recent).toHaveLength(1);
   });
 
+  it('lets 8 parallel correct logins to one account all succeed (queued, not refused), each with its own session', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.http.post('/auth/login').send(ADMIN)));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(new Set(results.map((r) => r.body.session_id as string)).size).toBe(8);
+    // and a wrong guess queued among right ones is still evaluated once, then backs off
+    const mixed = await Promise.all([wrong(), wrong(), t.http.post('/auth/login').send(ADMIN)]);
+    expect(mixed.map((r) => r.status)).toEqual([401, 429, 429]);
+  });
+
   it('locks the credential after 100 consecutive failures, e-mails the owner, and an operator can unlock', async () => {
     let admin = await adminLogin(t);
     const m = await addMember(t, admin, { email: 'victim@club.test' });

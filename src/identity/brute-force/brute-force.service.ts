@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { KeyedMutex } from '../../shared/async-mutex.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
 import {
@@ -26,23 +27,38 @@ export interface Outcome<T> {
   value?: T;
 }
 
-const evolver = { initialState: initialBruteForce, evolve: evolveBruteForce };
+const evolver = { initialState: initialBruteForce, evolve: evolveBruteForce, snapshot: { schema: 1 } };
 export const bruteForceStream = (scope: BruteForceScope, subject: string) => `bruteforce-${scope}-${subject}`;
 
 /**
  * Runs one attempt under brute-force control. A refused attempt is not evaluated at all:
  * 429 too_many_attempts with Retry-After, or 423 credential_locked. The claim, the failure
  * and the reset are events, so the state is shared by every process and survives restarts.
+ *
+ * Attempts on one counter queue in this process instead of colliding on the claim: parallel
+ * correct logins to one account all succeed, one after another, while parallel wrong guesses
+ * are still evaluated one at a time (the first failure's backoff refuses the ones queued
+ * behind it without evaluating them). Across processes the claim still refuses the loser.
  */
 @Injectable()
 export class BruteForceService {
+  private readonly queue = new KeyedMutex();
+
   constructor(
     private readonly repo: AggregateRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async attempt<T>(counter: AttemptCounter, evaluate: () => Promise<Outcome<T>>): Promise<Outcome<T> & { position: number }> {
+  attempt<T>(counter: AttemptCounter, evaluate: () => Promise<Outcome<T>>): Promise<Outcome<T> & { position: number }> {
     const stream = bruteForceStream(counter.scope, counter.subject);
+    return this.queue.run(stream, () => this.attemptNow(stream, counter, evaluate));
+  }
+
+  private async attemptNow<T>(
+    stream: string,
+    counter: AttemptCounter,
+    evaluate: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T> & { position: number }> {
     const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
     await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
       const now = this.clock.now().getTime();
