@@ -75,6 +75,20 @@ describe('login, tokens and sessions (F02.07.08)', () => {
     expect(events.items[0].details.session_id).toBe(l.session_id);
   });
 
+  it('a token rotated many generations ago still revokes the family (recognised by its tag, not a stored hash)', async () => {
+    const l = await login(t, ADMIN.email, ADMIN.password);
+    let token = l.refresh_token;
+    for (let i = 0; i < 8; i++) {
+      t.clock.advance(20_000);
+      token = (await t.http.post('/auth/refresh').send({ refresh_token: token }).expect(200)).body.refresh_token;
+    }
+    // a forged tag on the first token's secret is only an unknown token, and revokes nothing
+    const forged = `${l.refresh_token.slice(0, 37 + 43)}${'A'.repeat(22)}0`;
+    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: forged }), 401, 'invalid_refresh_token');
+    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: l.refresh_token }), 401, 'refresh_token_reused');
+    expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: token }), 401, 'session_revoked');
+  });
+
   it('answers a concurrent double refresh from one client with the same new pair and keeps the session', async () => {
     const l = await login(t, ADMIN.email, ADMIN.password);
     const [a, b] = await Promise.all([0, 1].map(() => t.http.post('/auth/refresh').send({ refresh_token: l.refresh_token })));

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
-import { hmacHex, randomToken, sha256Hex } from '../../shared/crypto.js';
+import { hmacHex, randomToken, safeEqual, sha256Hex } from '../../shared/crypto.js';
 import { deviceKey, locate, parseDevice } from '../../shared/device.js';
 import { forbidden, unauthorized } from '../../shared/errors.js';
 import { currentContext } from '../../shared/request-context.js';
@@ -23,6 +23,9 @@ export interface TokenPair {
   session_id: string;
 }
 
+const SECRET_LEN = 43; // 256 bits in base64url
+const TAG_LEN = 22; // 128 bits in base64url
+
 export interface StartSession {
   user_id: string;
   tenant_id: string;
@@ -35,9 +38,12 @@ export interface StartSession {
 }
 
 /**
- * Issues sessions and tokens. Refresh tokens are `<session id>.<secret>`; only their SHA-256
- * is stored. The successor of a token is derived from it with the server HMAC key, so a
- * client's concurrent double refresh can be answered with the same new pair.
+ * Issues sessions and tokens. Refresh tokens are `<session id>.<secret><tag><generation>`: a
+ * 43-character secret, a 22-character tag (HMAC with the server key over session id,
+ * generation and secret) and the generation in base 36. Only their SHA-256 is stored. The tag
+ * lets the server recognise a rotated token of any age as this family's (reuse: revoke the
+ * family) without keeping every rotated hash. The successor of a token is derived from it with
+ * the server HMAC key, so a client's concurrent double refresh gets the same new pair.
  */
 @Injectable()
 export class SessionTokens {
@@ -50,14 +56,38 @@ export class SessionTokens {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  successor(token: string): string {
+  /** The token that follows `token` at generation `generation` (deterministic: a double refresh gets the same). */
+  successor(token: string, generation: number): string {
     const sid = token.split('.')[0]!;
-    return `${sid}.${Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-successor|${token}`), 'hex').toString('base64url')}`;
+    return this.mint(sid, generation, Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-successor|${token}`), 'hex').toString('base64url'));
+  }
+
+  /** The generation a token's tag proves the server minted it for, or null (untagged, forged, malformed). */
+  generationOf(token: string): number | null {
+    const dot = token.indexOf('.');
+    const rest = token.slice(dot + 1);
+    if (dot < 0 || rest.length < SECRET_LEN + TAG_LEN + 1) return null;
+    const secret = rest.slice(0, SECRET_LEN);
+    const digits = rest.slice(SECRET_LEN + TAG_LEN);
+    if (!/^[0-9a-z]{1,8}$/.test(digits)) return null;
+    const generation = parseInt(digits, 36);
+    const tag = rest.slice(SECRET_LEN, SECRET_LEN + TAG_LEN);
+    return safeEqual(tag, this.tag(token.slice(0, dot), generation, secret)) ? generation : null;
+  }
+
+  private mint(sid: string, generation: number, secret: string): string {
+    return `${sid}.${secret}${this.tag(sid, generation, secret)}${generation.toString(36)}`;
+  }
+
+  private tag(sid: string, generation: number, secret: string): string {
+    return Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-generation|${sid}|${generation}|${secret}`), 'hex')
+      .subarray(0, 16)
+      .toString('base64url');
   }
 
   async start(input: StartSession): Promise<TokenPair & { position: number }> {
     const session_id = randomUUID();
-    const refresh = `${session_id}.${randomToken(256)}`;
+    const refresh = this.mint(session_id, 0, randomToken(256));
     const now = this.clock.now();
     const ctx = currentContext();
     const device = parseDevice(ctx?.user_agent);

@@ -1,4 +1,4 @@
-import { decideRefresh, decideRevoke, sessionEvolver, type RefreshClient, type SessionEvent } from './session.decider.js';
+import { decideRefresh, decideRevoke, PREVIOUS_KEPT, sessionEvolver, type RefreshClient, type SessionEvent } from './session.decider.js';
 
 const REFRESH_GRACE_MS = 10_000;
 const SAME: RefreshClient = { hash: 'c1', ip: '10.0.0.1', graceMs: REFRESH_GRACE_MS };
@@ -98,6 +98,28 @@ describe('refresh-token family decider', () => {
     const revoked = given(started, { type: 'SessionRevoked', data: { session_id: 's1', user_id: 'u1', reason: 'user', by: 'u1' } });
     expect(decideRefresh(revoked, 'h0', 'h1', T0 + 1, IDLE, SAME)).toEqual({ kind: 'revoked' });
     expect(decideRefresh(given(started), 'nope', 'x', T0 + 1, IDLE, SAME)).toEqual({ kind: 'unknown' });
+  });
+
+  it(`given 50 rotations, then the state keeps only the last ${PREVIOUS_KEPT} rotated hashes (a refresh costs the same at rotation 50 as at 5)`, () => {
+    const s = given(started, ...Array.from({ length: 50 }, (_, i) => rotated(`h${i + 1}`, i + 1, T0 + (i + 1) * 1000)));
+    expect(s.previous).toEqual({ h46: 46, h47: 47, h48: 48, h49: 49 });
+    expect(s.generation).toBe(50);
+  });
+
+  it('given 50 rotations, when a token of generation 3 comes back, then its tag alone proves it rotated: reuse, family revoked', () => {
+    const s = given(started, ...Array.from({ length: 50 }, (_, i) => rotated(`h${i + 1}`, i + 1, T0 + (i + 1) * 1000)));
+    const d = decideRefresh(s, 'h3', 'x', T0 + 60_000, IDLE, SAME, 3);
+    expect(d.kind === 'reuse' && d.events).toMatchObject([
+      { type: 'RefreshTokenReuseDetected', data: { presented_generation: 3, current_generation: 50 } },
+      { type: 'SessionRevoked', data: { reason: 'reuse_detected' } },
+    ]);
+    // without a verified tag an unknown hash is just unknown (no revocation by a stranger)
+    expect(decideRefresh(s, 'h3', 'x', T0 + 60_000, IDLE, SAME)).toEqual({ kind: 'unknown' });
+    // a tag claiming the current or a future generation with a hash that is not current is not reuse
+    expect(decideRefresh(s, 'zz', 'x', T0 + 60_000, IDLE, SAME, 50)).toEqual({ kind: 'unknown' });
+    expect(decideRefresh(s, 'zz', 'x', T0 + 60_000, IDLE, SAME, 51)).toEqual({ kind: 'unknown' });
+    // the current token still rotates
+    expect(decideRefresh(s, 'h50', 'h51', T0 + 60_000, IDLE, SAME, 50).kind).toBe('rotate');
   });
 
   it("refuses to revoke someone else's session (not found) and is idempotent on a revoked one", () => {

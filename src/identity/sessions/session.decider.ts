@@ -12,6 +12,13 @@ import { own } from '../../shared/ids.js';
  * client's concurrent double refresh) and RefreshGraceUsed is recorded. From any other client
  * it is reuse, since the grace would otherwise hand the new pair to a thief of the old token.
  */
+/**
+ * Rotated hashes kept in the state. Older rotated tokens are still recognised (and revoke the
+ * family) by the generation tag they carry, so the state, its snapshot and a refresh's cost stay
+ * the same size however often a session is refreshed.
+ */
+export const PREVIOUS_KEPT = 4;
+
 export type RevokeReason = 'user' | 'revoke_all' | 'reuse_detected' | 'logout' | 'password_change' | 'operator' | 'expired';
 
 export type SessionEvent =
@@ -64,7 +71,7 @@ export interface SessionState {
   active: boolean;
   generation: number;
   current_hash: string;
-  /** hash -> generation, for every rotated token of the family. */
+  /** hash -> generation of the last PREVIOUS_KEPT rotated tokens of the family. */
   previous: Record<string, number>;
   rotated_at: number;
   /** The client that did the last rotation, and the generation whose grace was already used. */
@@ -79,6 +86,7 @@ export interface SessionState {
 
 export const sessionStream = (id: string) => `session-${id}`;
 export const sessionEvolver = {
+  snapshot: { schema: 1 },
   initialState: (): SessionState => ({
     exists: false,
     session_id: '',
@@ -117,7 +125,7 @@ export const sessionEvolver = {
       case 'RefreshTokenRotated':
         return {
           ...s,
-          previous: { ...s.previous, [s.current_hash]: s.generation },
+          previous: Object.fromEntries([...Object.entries(s.previous), [s.current_hash, s.generation]].slice(-PREVIOUS_KEPT)),
           generation: e.data.generation,
           current_hash: e.data.refresh_hash,
           rotated_at: Date.parse(e.data.at),
@@ -160,6 +168,8 @@ export interface RefreshClient {
  * What presenting a refresh token (by its hash) means for this family at `now`. A secret that
  * is not one of the family's tokens is `unknown` whatever the family's state, so a guessed
  * secret beside a real session id learns nothing (no revoked/expired oracle).
+ * `presentedGeneration` is the generation the token's server-keyed tag proves it was minted
+ * for (undefined for an untagged token): it identifies rotated tokens older than `previous`.
  */
 export function decideRefresh(
   s: SessionState,
@@ -168,11 +178,13 @@ export function decideRefresh(
   now: number,
   idleMs: number,
   client: RefreshClient,
+  presentedGeneration?: number,
 ): RefreshDecision {
   if (!s.exists) return { kind: 'unknown' };
   const isCurrent = safeEqual(presentedHash, s.current_hash);
   // a keyed lookup by the SHA-256 of a 256-bit token: its timing reveals nothing usable
-  const gen = isCurrent ? undefined : own(s.previous, presentedHash);
+  const tagged = presentedGeneration !== undefined && presentedGeneration < s.generation ? presentedGeneration : undefined;
+  const gen = isCurrent ? undefined : (own(s.previous, presentedHash) ?? tagged);
   if (!isCurrent && gen === undefined) return { kind: 'unknown' };
   if (!s.active) return { kind: 'revoked' };
   const revoke = (reason: RevokeReason): SessionEvent => ({

@@ -4,8 +4,9 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
-import { sha256Hex } from '../../shared/crypto.js';
+import { safeEqual, sha256Hex } from '../../shared/crypto.js';
 import { unauthorized } from '../../shared/errors.js';
+import { own } from '../../shared/ids.js';
 import { currentContext } from '../../shared/request-context.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import { userEvolver, userStream, type UserEvent, type UserState } from '../users/user.decider.js';
@@ -54,22 +55,27 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
   async execute({ refreshToken }: RefreshSession) {
     if (!TOKEN.test(refreshToken)) throw unauthorized('invalid_refresh_token', 'The refresh token is not valid.');
     const sid = refreshToken.split('.')[0]!;
-    const next = this.tokens.successor(refreshToken);
+    const presented = sha256Hex(refreshToken);
+    const tagged = this.tokens.generationOf(refreshToken) ?? undefined;
     const ctx = currentContext();
     const client = {
       hash: sha256Hex(`${ctx?.ip ?? ''}|${ctx?.user_agent ?? ''}`),
       ip: ctx?.ip ?? null,
       graceMs: this.config.refreshReuseGraceSeconds * 1000,
     };
+    let next = '';
     let decision: ReturnType<typeof decideRefresh> = { kind: 'unknown' };
     const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(sid), sessionEvolver, (s) => {
+      const generation = tagged ?? (safeEqual(presented, s.current_hash) ? s.generation : (own(s.previous, presented) ?? s.generation));
+      next = this.tokens.successor(refreshToken, generation + 1);
       decision = decideRefresh(
         s,
-        sha256Hex(refreshToken),
+        presented,
         sha256Hex(next),
         this.clock.now().getTime(),
         this.config.refreshIdleSeconds * 1000,
         client,
+        tagged,
       );
       return 'events' in decision ? decision.events : [];
     });
