@@ -10,6 +10,8 @@ import { trustedDevicesProjection } from './trusted-devices.js';
 import { smsFactorsProjection } from './sms-factors.js';
 import { webauthnCredentialsProjection } from './webauthn-credentials.js';
 import { platformSecurityEventsProjection } from './platform-security-events.js';
+import { tenantTiersProjection } from './tenant-tiers.js';
+import { operatorAuditProjection } from './operator-audit.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -27,4 +29,6 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   smsFactorsProjection,
   webauthnCredentialsProjection,
   platformSecurityEventsProjection,
+  tenantTiersProjection,
+  operatorAuditProjection,
 ];

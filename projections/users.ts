@@ -26,6 +26,7 @@ export interface TenantView {
   id: string;
   name: string;
   tenant_type: string;
+  country?: string | null;
   created_at: string;
   [k: string]: unknown;
 }
@@ -39,7 +40,16 @@ export const usersProjection = defineProjection({
     { name: 'memberships', indexes: [{ fields: ['tenant_id', 'joined_at'] }, { fields: ['user_id', 'joined_at'] }] },
     { name: 'tenants' },
   ],
-  handles: ['UserRegistered', 'PasswordChanged', 'MembershipGranted', 'MemberRolesChanged', 'SysRolesGranted', 'TenantCreated'],
+  handles: [
+    'UserRegistered',
+    'PasswordChanged',
+    'MembershipGranted',
+    'MemberRolesChanged',
+    'SysRolesGranted',
+    'SysRolesChanged',
+    'TenantCreated',
+    'TenantTypeChanged',
+  ],
   async apply(event, tx) {
     const e = { type: event.type, data: event.data } as UserEvent | TenantEvent;
     const users = tx.collection<UserView>('users');
@@ -50,6 +60,7 @@ export const usersProjection = defineProjection({
           id: e.data.tenant_id,
           name: e.data.name,
           tenant_type: e.data.tenant_type,
+          country: e.data.country ?? null,
           created_at: event.occurred_at,
         });
         break;
@@ -72,6 +83,9 @@ export const usersProjection = defineProjection({
         if (u) await users.patch(u.id, { set: { sys_roles: [...new Set([...u.sys_roles, ...e.data.sys_roles])].sort() } });
         break;
       }
+      case 'SysRolesChanged':
+        await users.patch(e.data.user_id, { set: { sys_roles: [...e.data.sys_roles].sort() } });
+        break;
       case 'MembershipGranted':
         await memberships.upsert({
           id: membershipId(e.data.tenant_id, e.data.user_id),
@@ -88,6 +102,9 @@ export const usersProjection = defineProjection({
         });
         break;
       default:
+        // the current type (tier stream): /me and token issuing show the type the tenant has now
+        if (event.type === 'TenantTypeChanged')
+          await tx.collection<TenantView>('tenants').patch(String(event.data.tenant_id), { set: { tenant_type: event.data.tenant_type } });
         break;
     }
   },

@@ -5,6 +5,7 @@ import { MfaModule } from './mfa/mfa.module.js';
 import { PolicyModule } from './mfa/policy.module.js';
 import { SmsEmailModule } from './mfa/sms-email.module.js';
 import { WebAuthnModule } from './mfa/webauthn.module.js';
+import { TenantTierModule } from './tenant-tier/tenant-tier.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -14,4 +15,5 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   PolicyModule,
   SmsEmailModule,
   WebAuthnModule,
+  TenantTierModule,
 ];

@@ -94,7 +94,15 @@ export class SpineModule {
         { provide: PROJECTIONS, useValue: options.projections },
         { provide: EVENT_STORE, useFactory: () => createEventStore(options.config, options.clock) },
         { provide: READ_STORE, useFactory: () => createReadStore(options.config) },
-        { provide: JOB_QUEUE, useFactory: () => createJobQueue({ redisUrl: options.config.redisUrl, dataDir: options.config.dataDir }) },
+        {
+          provide: JOB_QUEUE,
+          useFactory: () =>
+            createJobQueue({
+              redisUrl: options.config.redisUrl,
+              dataDir: options.config.dataDir,
+              prefix: options.config.redisPrefix ?? undefined,
+            }),
+        },
         {
           provide: ProjectionEngine,
           inject: [EVENT_STORE, READ_STORE, PROJECTIONS],

@@ -24,3 +24,16 @@ export interface MailText {
 
 /** Security e-mail texts per security event type, in both languages. */
 export type MailTemplates = Record<string, { en: MailText; sv: MailText }>;
+
+/**
+ * How a domain event becomes a tenant-level security event (GET /tenants/{id}/security-events,
+ * for that tenant's admins) and whether each tenant admin is e-mailed.
+ */
+export interface TenantSecurityEventRule<D = any> {
+  event: string;
+  type: (data: D) => string;
+  tenantId: (data: D) => string;
+  details?: (data: D) => Record<string, unknown>;
+  /** One e-mail per tenant admin (template keyed by the type in SECURITY_MAIL_TEMPLATES). */
+  notifyAdmins?: (data: D) => boolean;
+}

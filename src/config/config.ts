@@ -22,6 +22,10 @@ export interface AppConfig {
   /** Schema inside DATABASE_URL's database that holds every table (one per deployment or test run). */
   databaseSchema: string;
   redisUrl: string | null;
+  /** Prefix of every Redis key (BullMQ queues, tier cache); null = `plq` for queues, none for `tenant_tier:*`. */
+  redisPrefix: string | null;
+  /** Published tier matrix the hourly audit compares with (null = the repo file web/src/data/tenant-tiers.json). */
+  tierMatrixUrl: string | null;
   smtpUrl: string | null;
   mailFrom: string;
   /** base64 32-byte key for AES-256-GCM; null = key file in DATA_DIR/keys (mode 0600). */
@@ -129,6 +133,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   if (bootstrapAny && !(bTenant && bEmail && bPassword))
     problems.push('BOOTSTRAP_TENANT_NAME, BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
 
+  const redisPrefix = opt('REDIS_PREFIX');
+  if (redisPrefix !== null && !/^[\w.-]{1,64}$/.test(redisPrefix)) problems.push('REDIS_PREFIX must be 1-64 letters, digits, _ . or -');
+
   const config: AppConfig = {
     port,
     host: str('HOST', '0.0.0.0'),
@@ -141,6 +148,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseSchema: str('DATABASE_SCHEMA', 'public'),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix,
+    tierMatrixUrl: url('TIER_MATRIX_URL', ['http:', 'https:']),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
     encryptionKey: key32('ENCRYPTION_KEY'),

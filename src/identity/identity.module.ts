@@ -22,6 +22,14 @@ import { BootstrapTenant, BootstrapTenantHandler } from './tenants/tenant.handle
 import { TENANT_TYPES, type TenantType } from './tenants/tenant.decider.js';
 import { AddMemberHandler, ChangeMemberRolesHandler, ChangePasswordHandler } from './users/user.handlers.js';
 import { logger } from '../shared/logger.js';
+import { SetSysRolesHandler, SysRolesController } from './sys-roles.controller.js';
+import { CreateTenantHandler } from './tenants/tenant.handlers.js';
+import {
+  IssuePasswordSetLinkHandler,
+  PasswordLinkController,
+  PasswordLinkMailer,
+  SetPasswordWithLinkHandler,
+} from './users/password-link.js';
 
 /** Runs the BOOTSTRAP_* variables once the app is up (idempotent). */
 class BootstrapOnStart implements OnApplicationBootstrap {
@@ -48,6 +56,8 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     SecurityEventsController,
     SysUsersController,
     SessionsPageController,
+    SysRolesController,
+    PasswordLinkController,
   ],
   providers: [
     JwtKeys,
@@ -64,6 +74,11 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     ChangeMemberRolesHandler,
     ChangePasswordHandler,
     BootstrapTenantHandler,
+    CreateTenantHandler,
+    SetSysRolesHandler,
+    IssuePasswordSetLinkHandler,
+    SetPasswordWithLinkHandler,
+    PasswordLinkMailer,
     {
       provide: BootstrapOnStart,
       inject: [APP_CONFIG, CommandBus],

@@ -1,13 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { rulesByEvent, SECURITY_MAIL_TEMPLATES } from '../audit/security-event-registry.js';
+import { rulesByEvent, SECURITY_MAIL_TEMPLATES, tenantRulesByEvent } from '../audit/security-event-registry.js';
 import { ReactorRegistry } from '../projections-runtime/reactor-registry.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.port.js';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
 import { locate, parseDevice } from '../shared/device.js';
 import { logger } from '../shared/logger.js';
 import { maskDetails } from '../shared/mask.js';
-import type { UserView } from '../../projections/users.js';
+import type { MembershipView, UserView } from '../../projections/users.js';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
 import { WASNT_YOU } from '../identity/identity.security-events.js';
 
@@ -40,11 +40,33 @@ export class SecurityNotificationService implements OnModuleInit {
 
   onModuleInit(): void {
     const rules = rulesByEvent();
+    const tenantRules = tenantRulesByEvent();
     this.queue.register<SecurityMailJob>(SECURITY_MAIL_JOB, (job) => this.send(job), { concurrency: 2 });
     this.reactors.add({
       name: 'security-notifications',
-      handles: [...rules.keys()],
+      handles: [...new Set([...rules.keys(), ...tenantRules.keys()])],
       react: async (event) => {
+        // tenant-level events: one mail per tenant admin at the time of the event, keyed by (event, admin)
+        for (const rule of tenantRules.get(event.type) ?? []) {
+          const type = rule.type(event.data);
+          if (!rule.notifyAdmins?.(event.data) || !SECURITY_MAIL_TEMPLATES[type]) continue;
+          for (const adminId of await this.tenantAdmins(rule.tenantId(event.data))) {
+            const id = `${event.id}-${adminId}`;
+            await this.queue.enqueue<SecurityMailJob>(
+              SECURITY_MAIL_JOB,
+              {
+                event_id: id,
+                user_id: adminId,
+                type,
+                occurred_at: event.occurred_at,
+                ip: null, // the operator's address is not the admins' business
+                user_agent: null,
+                details: maskDetails(rule.details?.(event.data) ?? {}),
+              },
+              { jobId: `security-mail-${id}`, attempts: 8, backoffMs: 2000 },
+            );
+          }
+        }
         for (const [i, rule] of (rules.get(event.type) ?? []).entries()) {
           const type = rule.type(event.data);
           const userId = rule.userId(event.data);
@@ -66,6 +88,19 @@ export class SecurityNotificationService implements OnModuleInit {
         }
       },
     });
+  }
+
+  private async tenantAdmins(tenantId: string): Promise<string[]> {
+    const admins: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.reads
+        .collection<MembershipView>('memberships')
+        .find({ where: { tenant_id: tenantId }, sort: [['joined_at', 'asc']], limit: 500, cursor });
+      for (const m of page.items) if (m.roles.includes('tenant_admin')) admins.push(m.user_id);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return admins;
   }
 
   private async send(job: SecurityMailJob): Promise<void> {

@@ -9,6 +9,7 @@ import { FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from 
 import { MFA_POLICY_HOOK, type MfaPolicyHook } from './mfa-policy.hook.js';
 import { StepUpService } from './step-up.service.js';
 import type { SessionView } from '../../../projections/sessions.js';
+import type { UserView } from '../../../projections/users.js';
 
 class JwtPassportGuard extends AuthGuard('jwt') {
   handleRequest<T>(err: unknown, user: T, info: unknown): T {
@@ -69,6 +70,10 @@ export class AccessGuard implements CanActivate {
     }
 
     const sysRoles = this.meta<string[]>(SYS_ROLES, ctx);
+    if (sysRoles) {
+      // operator routes check the live roles: a removed sys role stops working on the very next request
+      auth.sys_roles = (await this.reads.collection<UserView>('users').get(auth.user_id))?.sys_roles ?? [];
+    }
     if (sysRoles && !sysRoles.some((r) => auth.sys_roles.includes(r))) {
       throw forbidden('sys_role_required', `This operation needs one of the platform roles: ${sysRoles.join(', ')}.`);
     }

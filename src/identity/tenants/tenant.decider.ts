@@ -17,7 +17,8 @@ export type TenantType = (typeof TENANT_TYPES)[number];
 
 export type TenantEvent = DomainEvent<
   'TenantCreated',
-  { tenant_id: string; name: string; tenant_type: TenantType; created_by: string | null }
+  /** country: ISO 3166 alpha-2 where the tenant is based (venues are invoiced in its currency); absent on older events. */
+  { tenant_id: string; name: string; tenant_type: TenantType; created_by: string | null; country?: string | null }
 >;
 
 export interface TenantState {
@@ -35,8 +36,13 @@ export const tenantEvolver = {
 
 export function decideCreateTenant(
   s: TenantState,
-  cmd: { tenant_id: string; name: string; tenant_type: TenantType; by: string | null },
+  cmd: { tenant_id: string; name: string; tenant_type: TenantType; by: string | null; country?: string | null },
 ): TenantEvent[] {
   if (s.exists) throw conflict('tenant_exists', 'A tenant with this id already exists.');
-  return [{ type: 'TenantCreated', data: { tenant_id: cmd.tenant_id, name: cmd.name, tenant_type: cmd.tenant_type, created_by: cmd.by } }];
+  return [
+    {
+      type: 'TenantCreated',
+      data: { tenant_id: cmd.tenant_id, name: cmd.name, tenant_type: cmd.tenant_type, created_by: cmd.by, country: cmd.country ?? null },
+    },
+  ];
 }

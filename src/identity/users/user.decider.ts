@@ -11,6 +11,7 @@ export type UserEvent =
   | DomainEvent<'MembershipGranted', { user_id: string; tenant_id: string; roles: string[] }>
   | DomainEvent<'MemberRolesChanged', { user_id: string; tenant_id: string; roles: string[]; previous_roles: string[] }>
   | DomainEvent<'SysRolesGranted', { user_id: string; sys_roles: string[] }>
+  | DomainEvent<'SysRolesChanged', { user_id: string; sys_roles: string[]; previous: string[]; changed_by: string | null }>
   | DomainEvent<'OtherSessionsRevoked', { user_id: string; kept_session_id: string | null; count: number; reason: string }>;
 
 export interface UserState {
@@ -56,6 +57,8 @@ export const userEvolver = {
         return { ...s, memberships: { ...s.memberships, [e.data.tenant_id]: e.data.roles } };
       case 'SysRolesGranted':
         return { ...s, sys_roles: [...new Set([...s.sys_roles, ...e.data.sys_roles])] };
+      case 'SysRolesChanged':
+        return { ...s, sys_roles: e.data.sys_roles };
       case 'OtherSessionsRevoked':
         return s;
       default: {
@@ -86,4 +89,13 @@ export function decideChangeRoles(s: UserState, tenantId: string, roles: string[
   if (wanted.length === 0) throw badRequest('validation_failed', 'roles must not be empty');
   if (current.join() === wanted.join()) return [];
   return [{ type: 'MemberRolesChanged', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted, previous_roles: current } }];
+}
+
+/** PUT semantics: the operator roles become exactly `roles` (sorted, unique); unchanged -> nothing. */
+export function decideSetSysRoles(s: UserState, roles: string[], by: string | null): UserEvent[] {
+  if (!s.exists) throw notFound('user_not_found', 'No such user.');
+  const wanted = [...new Set(roles)].sort();
+  const previous = [...s.sys_roles].sort();
+  if (wanted.join() === previous.join()) return [];
+  return [{ type: 'SysRolesChanged', data: { user_id: s.user_id, sys_roles: wanted, previous, changed_by: by } }];
 }

@@ -26,7 +26,8 @@ export class AddMember {
     readonly email: string,
     readonly displayName: string,
     readonly roles: string[],
-    readonly password: string,
+    /** null: the new user has no password yet (set through a set-password link); ignored for an existing user. */
+    readonly password: string | null,
     readonly language: Language,
     readonly sysRoles: string[] = [],
   ) {}
@@ -65,10 +66,11 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
     let userId = await userIdForEmail(this.events, email);
     let created = false;
     if (!userId) {
-      const problem = passwordProblem(cmd.password);
+      const problem = cmd.password === null ? null : passwordProblem(cmd.password);
       if (problem) throw badRequest('weak_password', problem);
       const candidate = randomUUID();
-      const passwordHash = await hashPassword(cmd.password);
+      // an empty hash never verifies (verifyPassword treats it as "no password": dummy hash, false)
+      const passwordHash = cmd.password === null ? '' : await hashPassword(cmd.password);
       try {
         await this.repo.append(emailStream(email), [{ type: 'EmailReserved', data: { user_id: candidate } }], 'no_stream');
         userId = candidate;
