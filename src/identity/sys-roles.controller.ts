@@ -3,13 +3,12 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AggregateRepository } from '../eventstore/aggregate-repository.js';
 import { CommandGateway } from '../shared/command-gateway.js';
-import { forbidden, notFound } from '../shared/errors.js';
+import { forbidden } from '../shared/errors.js';
+import { uuidParam } from '../shared/ids.js';
 import { SetSysRolesDto } from '../tenant-tier/tier.dto.js';
 import type { AuthContext } from './auth/auth-context.js';
 import { CurrentAuth, RequiresFreshMfa, RequiresSysRole } from './auth/decorators.js';
 import { decideSetSysRoles, userEvolver, userStream, type UserEvent, type UserState } from './users/user.decider.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class SetSysRoles {
   constructor(
@@ -44,8 +43,11 @@ export class SysRolesController {
   @Put(':user_id/sys-roles')
   @RequiresSysRole('security')
   @RequiresFreshMfa()
-  async set(@CurrentAuth() auth: AuthContext, @Param('user_id') userId: string, @Body() dto: SetSysRolesDto) {
-    if (!UUID.test(userId)) throw notFound('user_not_found', 'No such user.');
+  async set(
+    @CurrentAuth() auth: AuthContext,
+    @Param('user_id', uuidParam('user_not_found', 'No such user.')) userId: string,
+    @Body() dto: SetSysRolesDto,
+  ) {
     // no one grants or strips their own operator roles (no self-escalation, no locking the last one out by accident)
     if (userId === auth.user_id)
       throw forbidden('cannot_change_own_sys_roles', 'Another security operator must change your operator roles.');

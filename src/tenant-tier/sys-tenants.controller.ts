@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READ_STORE, type ReadStore, type Where } from '../readstore/read-store.port.js';
 import { CommandGateway } from '../shared/command-gateway.js';
 import { notFound } from '../shared/errors.js';
+import { isUuid, uuidParam } from '../shared/ids.js';
 import type { AuthContext } from '../identity/auth/auth-context.js';
 import { CurrentAuth, RequiresFreshMfa, RequiresSysRole } from '../identity/auth/decorators.js';
 import { CreateTenant } from '../identity/tenants/tenant.handlers.js';
@@ -13,7 +14,7 @@ import { AuditQuery, ChangeTenantTypeDto, CreateTenantDto, GrantAddonDto, Revoke
 import { ChangeTenantType, GrantAddon, RevokeAddon } from './tier.handlers.js';
 import { TierResolver } from './tier-resolver.service.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_ID = () => uuidParam('tenant_not_found', 'No such tenant.');
 const ALL_SYS = ['support', 'finance', 'security'];
 const tenantItem = (t: TierSnapshotDoc) => ({
   id: t.tenant_id,
@@ -79,7 +80,7 @@ export class SysTenantsController {
   async list(@Query() q: TenantsQuery) {
     const tiers = this.reads.collection<TierSnapshotDoc>('tenant_tiers');
     const text = q.q?.trim().toLowerCase();
-    if (text && UUID.test(text)) {
+    if (text && isUuid(text)) {
       const t = await tiers.get(text);
       return { items: t && (!q.type || t.tenant_type === q.type) ? [tenantItem(t)] : [], next_cursor: null };
     }
@@ -97,7 +98,7 @@ export class SysTenantsController {
 
   @Get('tenants/:tenant_id/tier')
   @RequiresSysRole(...ALL_SYS)
-  async tier(@Param('tenant_id') tenantId: string) {
+  async tier(@Param('tenant_id', TENANT_ID()) tenantId: string) {
     const doc = await this.tenant(tenantId);
     const snap = this.resolver.derive(doc);
     const history = await this.reads
@@ -116,7 +117,7 @@ export class SysTenantsController {
   @Post('tenants/:tenant_id/tier/addons')
   @RequiresSysRole('finance', 'security')
   @HttpCode(201)
-  async grant(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Body() dto: GrantAddonDto) {
+  async grant(@CurrentAuth() auth: AuthContext, @Param('tenant_id', TENANT_ID()) tenantId: string, @Body() dto: GrantAddonDto) {
     await this.tenant(tenantId);
     const r = await this.gateway.run<{ position: number; addon: Addon }>(
       new GrantAddon(
@@ -137,12 +138,11 @@ export class SysTenantsController {
   @RequiresSysRole('finance', 'security')
   async revoke(
     @CurrentAuth() auth: AuthContext,
-    @Param('tenant_id') tenantId: string,
-    @Param('addon_id') addonId: string,
+    @Param('tenant_id', TENANT_ID()) tenantId: string,
+    @Param('addon_id', uuidParam('addon_not_found', 'No such add-on for this tenant.')) addonId: string,
     @Body() dto: RevokeAddonDto,
   ) {
     await this.tenant(tenantId);
-    if (!UUID.test(addonId)) throw notFound('addon_not_found', 'No such add-on for this tenant.');
     await this.gateway.run(new RevokeAddon(tenantId, addonId, dto?.reason ?? null, auth.user_id));
     await this.resolver.invalidate(tenantId);
     return { tenant_id: tenantId, addon_id: addonId, status: 'revoked' };
@@ -151,7 +151,7 @@ export class SysTenantsController {
   @Patch('tenants/:tenant_id/tier/type')
   @RequiresSysRole('security')
   @RequiresFreshMfa()
-  async changeType(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Body() dto: ChangeTenantTypeDto) {
+  async changeType(@CurrentAuth() auth: AuthContext, @Param('tenant_id', TENANT_ID()) tenantId: string, @Body() dto: ChangeTenantTypeDto) {
     await this.tenant(tenantId);
     const r = await this.gateway.run<{ position: number; previous_type: string }>(
       new ChangeTenantType(tenantId, dto.tenant_type, dto.reason, auth.user_id),
@@ -198,7 +198,7 @@ export class SysTenantsController {
   }
 
   private async tenant(tenantId: string): Promise<TierSnapshotDoc> {
-    const doc = UUID.test(tenantId) ? await this.reads.collection<TierSnapshotDoc>('tenant_tiers').get(tenantId.toLowerCase()) : null;
+    const doc = await this.reads.collection<TierSnapshotDoc>('tenant_tiers').get(tenantId.toLowerCase());
     if (!doc) throw notFound('tenant_not_found', 'No such tenant.');
     return doc;
   }

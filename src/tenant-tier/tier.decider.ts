@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../eventstore/aggregate-repository.js';
 import { badRequest, conflict, notFound } from '../shared/errors.js';
+import { own } from '../shared/ids.js';
 import type { TenantType } from '../identity/tenants/tenant.decider.js';
 import { SUBSYSTEMS } from './tier-matrix.data.js';
 import { matrixAllows } from './tier-matrix.js';
@@ -57,7 +58,7 @@ export const tierEvolver = (tenantId: string, createdType: TenantType | null) =>
       }
       case 'AddonRevoked':
       case 'AddonExpired': {
-        const a = s.addons[e.data.addon_id];
+        const a = own(s.addons, e.data.addon_id);
         if (!a) return s;
         return { ...s, addons: { ...s.addons, [a.addon_id]: { ...a, status: e.type === 'AddonRevoked' ? 'revoked' : 'expired' } } };
       }
@@ -107,7 +108,7 @@ export interface GrantAddonInput {
 
 export function decideGrant(s: TierState, cmd: GrantAddonInput): TierEvent[] {
   const type = requireTenant(s);
-  if (!(cmd.subsystem_id in SUBSYSTEMS))
+  if (!Object.hasOwn(SUBSYSTEMS, cmd.subsystem_id))
     throw badRequest('unknown_subsystem', `subsystem_id ${cmd.subsystem_id} is not a known subsystem.`, { field: 'subsystem_id' });
   if (cmd.expires_at !== null && Date.parse(cmd.expires_at) <= cmd.now.getTime())
     throw badRequest('validation_failed', 'expires_at must be in the future', {
@@ -141,7 +142,7 @@ export function decideGrant(s: TierState, cmd: GrantAddonInput): TierEvent[] {
 
 export function decideRevoke(s: TierState, cmd: { addon_id: string; reason: string | null; by: string | null; now: Date }): TierEvent[] {
   requireTenant(s);
-  const a = s.addons[cmd.addon_id];
+  const a = own(s.addons, cmd.addon_id);
   if (!a) throw notFound('addon_not_found', 'No such add-on for this tenant.');
   if (!isLive(a, cmd.now)) throw conflict('addon_not_active', `This add-on is already ${a.status === 'active' ? 'expired' : a.status}.`);
   return [

@@ -11,6 +11,7 @@ import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { open, randomToken, safeEqual, seal, sha256Hex, type Sealed } from '../../shared/crypto.js';
 import { badRequest } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
 import { Secrets } from '../../shared/secrets.js';
 import type { UserView } from '../../../projections/users.js';
@@ -98,7 +99,7 @@ export class SetPasswordWithLinkHandler implements ICommandHandler<SetPasswordWi
   ) {}
   async execute(cmd: SetPasswordWithLink) {
     const userId = cmd.token.split('.')[0] ?? '';
-    if (!/^[0-9a-f-]{36}$/.test(userId)) throw INVALID();
+    if (!isUuid(userId)) throw INVALID();
     const problem = passwordProblem(cmd.password);
     if (problem) throw badRequest('weak_password', problem);
     const hash = await hashPassword(cmd.password);
