@@ -30,7 +30,7 @@ export interface TrustedDeviceView {
 export const trustedDevicesProjection = defineProjection({
   name: 'trusted_devices',
   collections: [{ name: 'trusted_devices', indexes: [{ fields: ['token_hash'], unique: true }, { fields: ['user_id', 'status'] }] }],
-  handles: ['TrustedDeviceAdded', 'TrustedDeviceRemoved', 'TrustedDeviceUsed', 'OtherSessionsRevoked', 'PasswordChanged'],
+  handles: ['TrustedDeviceAdded', 'TrustedDeviceRemoved', 'TrustedDeviceUsed', 'OtherSessionsRevoked', 'PasswordChanged', 'PasswordReset'],
   async apply(event, tx) {
     const devices = tx.collection<TrustedDeviceView>('trusted_devices');
     const e = { type: event.type, data: event.data } as TrustedDeviceEvent | UserEvent;
@@ -61,10 +61,13 @@ export const trustedDevicesProjection = defineProjection({
         await devices.patch(e.data.device_id, { set: { last_used_at: e.data.at } });
         break;
       case 'OtherSessionsRevoked':
-        if (e.data.reason === 'revoke_all') await revokeAll(e.data.user_id, 'revoke_all');
+        if (e.data.reason === 'revoke_all' || e.data.reason === 'deactivated') await revokeAll(e.data.user_id, e.data.reason);
         break;
       case 'PasswordChanged':
         await revokeAll(e.data.user_id, 'password_change');
+        break;
+      case 'PasswordReset':
+        await revokeAll(e.data.user_id, 'password_reset');
         break;
       default:
         break;

@@ -11,6 +11,8 @@ export interface UserView {
   sys_roles: string[];
   created_at: string;
   password_changed_at: string | null;
+  /** 'active' unless deactivated (absent on documents written before issue 16 = active). */
+  status?: 'active' | 'deactivated';
   [k: string]: unknown;
 }
 export interface MembershipView {
@@ -49,6 +51,11 @@ export const usersProjection = defineProjection({
     'SysRolesChanged',
     'TenantCreated',
     'TenantTypeChanged',
+    'PasswordReset',
+    'MembershipEnded',
+    'UserDeactivated',
+    'UserReactivated',
+    'EmailChanged',
   ],
   async apply(event, tx) {
     const e = { type: event.type, data: event.data } as UserEvent | TenantEvent;
@@ -76,6 +83,7 @@ export const usersProjection = defineProjection({
         });
         break;
       case 'PasswordChanged':
+      case 'PasswordReset':
         await users.patch(e.data.user_id, { set: { password_changed_at: event.occurred_at } });
         break;
       case 'SysRolesGranted': {
@@ -100,6 +108,19 @@ export const usersProjection = defineProjection({
         await memberships.patch(membershipId(e.data.tenant_id, e.data.user_id), {
           set: { roles: e.data.roles, roles_changed_at: event.occurred_at },
         });
+        break;
+      case 'MembershipEnded':
+        // the person's history stays in the audit; the membership itself is gone
+        await memberships.delete(membershipId(e.data.tenant_id, e.data.user_id));
+        break;
+      case 'UserDeactivated':
+        await users.patch(e.data.user_id, { set: { status: 'deactivated' } });
+        break;
+      case 'UserReactivated':
+        await users.patch(e.data.user_id, { set: { status: 'active' } });
+        break;
+      case 'EmailChanged':
+        await users.patch(e.data.user_id, { set: { email: e.data.email } });
         break;
       default:
         // the current type (tier stream): /me and token issuing show the type the tenant has now

@@ -9,6 +9,7 @@ import {
   TENANT_TIER_SECURITY_EVENTS,
   TENANT_TIER_TENANT_EVENTS,
 } from '../tenant-tier/tenant-tier.security-events.js';
+import { ACCOUNT_MAIL_TEMPLATES, ACCOUNT_SECURITY_EVENTS } from '../account/account.security-events.js';
 
 /** Every context's security-event rules and mail texts. A new context adds its two lists here. */
 export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
@@ -18,6 +19,7 @@ export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
   ...SMS_EMAIL_SECURITY_EVENTS,
   ...WEBAUTHN_SECURITY_EVENTS,
   ...TENANT_TIER_SECURITY_EVENTS,
+  ...ACCOUNT_SECURITY_EVENTS,
 ];
 /** Tenant-level security events (shown to the tenant's admins, who may be e-mailed). */
 export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [...TENANT_TIER_TENANT_EVENTS];
@@ -28,6 +30,7 @@ export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
   ...MFA_MAIL_TEMPLATES,
   ...POLICY_MAIL_TEMPLATES,
   ...TENANT_TIER_MAIL_TEMPLATES,
+  ...ACCOUNT_MAIL_TEMPLATES,
 };
 
 export const rulesByEvent = (): Map<string, SecurityEventRule[]> => {

@@ -18,7 +18,12 @@ export const IDENTITY_SECURITY_EVENTS: SecurityEventRule[] = [
   {
     event: 'SessionRevoked',
     type: (d) =>
-      d.reason === 'logout' ? 'logged_out' : d.reason === 'revoke_all' || d.reason === 'password_change' ? null : 'session_revoked',
+      d.reason === 'logout'
+        ? 'logged_out'
+        : // these come in bulk, summarised by their own event (OtherSessionsRevoked, PasswordReset, MembershipEnded, UserDeactivated)
+          ['revoke_all', 'password_change', 'password_reset', 'membership_ended', 'deactivated'].includes(d.reason)
+          ? null
+          : 'session_revoked',
     userId: (d) => d.user_id,
     details: (d) => ({ session_id: d.session_id, reason: d.reason }),
     notify: (d) => d.reason === 'user' || d.reason === 'operator',

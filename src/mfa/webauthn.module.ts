@@ -31,5 +31,7 @@ import { WebAuthnController } from './webauthn/webauthn.controller.js';
     RenameWebAuthnCredentialHandler,
     DeleteWebAuthnCredentialHandler,
   ],
+  // the password reset checks a passkey without a session (src/account)
+  exports: [WebAuthnCeremonies, AssertionVerifier],
 })
 export class WebAuthnModule {}

@@ -86,6 +86,8 @@ export class SessionTokens {
   }
 
   async start(input: StartSession): Promise<TokenPair & { position: number }> {
+    // every login path ends here: a deactivated person or an ended membership gets no session
+    await this.liveMember(input.user_id, input.tenant_id);
     const session_id = randomUUID();
     const refresh = this.mint(session_id, 0, randomToken(256));
     const now = this.clock.now();
@@ -132,11 +134,7 @@ export class SessionTokens {
 
   /** Signs an access token for a session's current state, with the member's live roles. */
   async accessToken(s: SessionState): Promise<{ token: string; expiresIn: number }> {
-    const [membership, user] = await Promise.all([
-      this.reads.collection<MembershipView>('memberships').get(membershipId(s.tenant_id, s.user_id)),
-      this.reads.collection<UserView>('users').get(s.user_id),
-    ]);
-    if (!membership) throw forbidden('not_a_member', 'You are no longer a member of this tenant.');
+    const { membership, user } = await this.liveMember(s.user_id, s.tenant_id);
     return this.keys.sign({
       sub: s.user_id,
       tid: s.tenant_id,
@@ -147,6 +145,17 @@ export class SessionTokens {
       auth_time: Math.floor(s.auth_time / 1000),
       mfa_at: s.mfa_at === null ? null : Math.floor(s.mfa_at / 1000),
     });
+  }
+
+  /** The person's live membership of the tenant; refused for an ended membership or a deactivated account. */
+  private async liveMember(userId: string, tenantId: string): Promise<{ membership: MembershipView; user: UserView | null }> {
+    const [membership, user] = await Promise.all([
+      this.reads.collection<MembershipView>('memberships').get(membershipId(tenantId, userId)),
+      this.reads.collection<UserView>('users').get(userId),
+    ]);
+    if (user?.status === 'deactivated') throw forbidden('account_deactivated', 'This account has been deactivated.');
+    if (!membership) throw forbidden('not_a_member', 'You are no longer a member of this tenant.');
+    return { membership, user };
   }
 
   /**

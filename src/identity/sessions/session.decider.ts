@@ -19,7 +19,18 @@ import { own } from '../../shared/ids.js';
  */
 export const PREVIOUS_KEPT = 4;
 
-export type RevokeReason = 'user' | 'revoke_all' | 'reuse_detected' | 'logout' | 'password_change' | 'operator' | 'expired';
+export type RevokeReason =
+  | 'user'
+  | 'revoke_all'
+  | 'reuse_detected'
+  | 'logout'
+  | 'password_change'
+  | 'operator'
+  | 'expired'
+  // account lifecycle (issue 16): every session of the person, or of one tenant, ends at once
+  | 'password_reset'
+  | 'membership_ended'
+  | 'deactivated';
 
 export type SessionEvent =
   | DomainEvent<

@@ -37,7 +37,9 @@ export class RevokeOtherSessions {
     readonly userId: string,
     /** The session to keep (the caller's), or null to revoke every session. */
     readonly keepSessionId: string | null,
-    readonly reason: 'revoke_all' | 'password_change',
+    readonly reason: 'revoke_all' | 'password_change' | 'password_reset' | 'membership_ended' | 'deactivated',
+    /** Only the sessions in this tenant (a membership ended); every tenant when absent. */
+    readonly tenantId?: string,
   ) {}
 }
 
@@ -125,7 +127,7 @@ export class RevokeOtherSessionsHandler implements ICommandHandler<RevokeOtherSe
   async execute(cmd: RevokeOtherSessions) {
     const active = await this.reads
       .collection<SessionView>('sessions')
-      .find({ where: { user_id: cmd.userId, status: 'active' }, limit: 10_000 });
+      .find({ where: { user_id: cmd.userId, status: 'active', ...(cmd.tenantId ? { tenant_id: cmd.tenantId } : {}) }, limit: 10_000 });
     let count = 0;
     let position = 0;
     for (const s of active.items) {

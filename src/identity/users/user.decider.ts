@@ -12,7 +12,13 @@ export type UserEvent =
   | DomainEvent<'MemberRolesChanged', { user_id: string; tenant_id: string; roles: string[]; previous_roles: string[] }>
   | DomainEvent<'SysRolesGranted', { user_id: string; sys_roles: string[] }>
   | DomainEvent<'SysRolesChanged', { user_id: string; sys_roles: string[]; previous: string[]; changed_by: string | null }>
-  | DomainEvent<'OtherSessionsRevoked', { user_id: string; kept_session_id: string | null; count: number; reason: string }>;
+  | DomainEvent<'OtherSessionsRevoked', { user_id: string; kept_session_id: string | null; count: number; reason: string }>
+  // account lifecycle (issue 16)
+  | DomainEvent<'PasswordReset', { user_id: string; password_hash: string; reset_id: string }>
+  | DomainEvent<'MembershipEnded', { user_id: string; tenant_id: string; roles: string[]; by: string | null; reason: string }>
+  | DomainEvent<'UserDeactivated', { user_id: string; by: string; reason: string }>
+  | DomainEvent<'UserReactivated', { user_id: string; by: string }>
+  | DomainEvent<'EmailChanged', { user_id: string; email: string; previous_email: string; change_id: string }>;
 
 export interface UserState {
   exists: boolean;
@@ -25,6 +31,10 @@ export interface UserState {
   /** Tenant ids in the order the memberships were granted (the default tenant at login is the first). */
   tenant_order: string[];
   sys_roles: string[];
+  /** False after UserDeactivated: no login anywhere until UserReactivated. */
+  active: boolean;
+  /** Counts password changes and resets: a reset link issued under an older epoch is dead. */
+  password_epoch: number;
 }
 
 export const userStream = (id: string) => `user-${id}`;
@@ -40,13 +50,16 @@ export const userEvolver = {
     memberships: {},
     tenant_order: [],
     sys_roles: [],
+    active: true,
+    password_epoch: 0,
   }),
   evolve(s: UserState, e: UserEvent): UserState {
     switch (e.type) {
       case 'UserRegistered':
         return { ...s, exists: true, ...e.data };
       case 'PasswordChanged':
-        return { ...s, password_hash: e.data.password_hash };
+      case 'PasswordReset':
+        return { ...s, password_hash: e.data.password_hash, password_epoch: s.password_epoch + 1 };
       case 'MembershipGranted':
         return {
           ...s,
@@ -61,6 +74,17 @@ export const userEvolver = {
         return { ...s, sys_roles: e.data.sys_roles };
       case 'OtherSessionsRevoked':
         return s;
+      case 'MembershipEnded': {
+        const memberships = { ...s.memberships };
+        delete memberships[e.data.tenant_id];
+        return { ...s, memberships, tenant_order: s.tenant_order.filter((t) => t !== e.data.tenant_id) };
+      }
+      case 'UserDeactivated':
+        return { ...s, active: false };
+      case 'UserReactivated':
+        return { ...s, active: true };
+      case 'EmailChanged':
+        return { ...s, email: e.data.email };
       default: {
         const never: never = e;
         return never;

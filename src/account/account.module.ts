@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
+import { WebAuthnModule } from '../mfa/webauthn.module.js';
+import { PasswordResetController } from './password-reset/password-reset.controller.js';
+import {
+  RequestPasswordResetHandler,
+  ResetPasswordHandler,
+  StartResetSmsChallengeHandler,
+  StartResetWebAuthnHandler,
+} from './password-reset/password-reset.handlers.js';
+import { PasswordResetMailer } from './password-reset/password-reset.mailer.js';
+import { ResetFactorCheck } from './password-reset/reset-factor-check.js';
+
+/** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export. */
+@Module({
+  imports: [IdentityModule, WebAuthnModule],
+  controllers: [PasswordResetController],
+  providers: [
+    ResetFactorCheck,
+    RequestPasswordResetHandler,
+    ResetPasswordHandler,
+    StartResetSmsChallengeHandler,
+    StartResetWebAuthnHandler,
+    PasswordResetMailer,
+  ],
+})
+export class AccountModule {}
