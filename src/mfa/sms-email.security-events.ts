@@ -20,6 +20,14 @@ export const SMS_EMAIL_SECURITY_EVENTS: SecurityEventRule[] = [
     notify: (d) => d.method === 'sms',
   },
   {
+    // e-mail OTP is the break-glass fallback: every use that signs a session in is audited and mailed
+    event: 'SessionMfaSatisfied',
+    type: (d) => (d.method === 'email' ? 'email_otp_used' : null),
+    userId: (d) => d.user_id,
+    details: (d) => ({ method: 'email', session_id: d.session_id }),
+    notify: (d) => d.method === 'email',
+  },
+  {
     event: 'OtpChallengeLocked',
     type: () => 'mfa_challenge_locked',
     userId: (d) => d.user_id,
@@ -62,6 +70,20 @@ export const SMS_EMAIL_MAIL_TEMPLATES: MailTemplates = {
     sv: {
       subject: 'En inloggningsmetod togs bort från ditt konto',
       body: (d) => [`Tvåstegsverifiering med ${METHOD.sv(d)} togs bort från ditt konto.`],
+    },
+  },
+  email_otp_used: {
+    en: {
+      subject: 'An e-mail code was used to sign in',
+      body: () => [
+        'A one-time code sent to this address was used as the second step of a sign-in to your account, instead of your authenticator app, phone or passkey. If this was not you, someone knows your password and can read your e-mail: change both passwords and sign out your other sessions.',
+      ],
+    },
+    sv: {
+      subject: 'En e-postkod användes för att logga in',
+      body: () => [
+        'En engångskod som skickades till den här adressen användes som andra steg vid en inloggning på ditt konto, i stället för din autentiseringsapp, telefon eller passkey. Om det inte var du känner någon till ditt lösenord och kan läsa din e-post: byt båda lösenorden och logga ut dina andra sessioner.',
+      ],
     },
   },
   mfa_challenge_locked: {

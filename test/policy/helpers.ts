@@ -17,7 +17,10 @@ export function totpAt(secret: string, at: Date): string {
 
 export { bearer };
 
-/** Enrols TOTP for a session (enroll + confirm) and returns the secret and the MFA-satisfied auth header. */
+/**
+ * Enrols TOTP for a session (enroll + confirm), then verifies the next code: confirming binds the
+ * factor but never upgrades the session. Returns the secret and the MFA-fresh auth header.
+ */
 export async function enrolTotp(t: TestApp, auth: { Authorization: string }): Promise<{ secret: string; auth: { Authorization: string } }> {
   const e = await t.http.post('/auth/mfa/totp/enroll').set(auth).send({});
   if (e.status !== 200) throw new Error(`totp enroll: ${e.status} ${JSON.stringify(e.body)}`);
@@ -26,7 +29,7 @@ export async function enrolTotp(t: TestApp, auth: { Authorization: string }): Pr
     .set(auth)
     .send({ code: totpAt(e.body.secret, t.clock.now()) });
   if (c.status !== 200) throw new Error(`totp confirm: ${c.status} ${JSON.stringify(c.body)}`);
-  return { secret: e.body.secret, auth: bearer(c.body.access_token) };
+  return { secret: e.body.secret, auth: await verifyTotp(t, auth, e.body.secret) };
 }
 
 /**

@@ -41,10 +41,11 @@ describe('MFA policy: validation, admins only, audit, grace periods', () => {
       status: 'not_required',
       required_by_roles: [],
       allowed_methods: ['totp', 'sms', 'email', 'webauthn'],
-      enrolled_methods: ['email'],
+      enrolled_methods: [], // e-mail OTP never makes a user enrolled (it used to list 'email')
       grace_period_ends_at: null,
       days_remaining: null,
       fresh_window_seconds: 300,
+      mfa_satisfied: false,
       mfa_fresh: false,
     });
   });

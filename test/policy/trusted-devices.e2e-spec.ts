@@ -150,9 +150,15 @@ describe('trusted devices (F02.07.07)', () => {
   it('is revoked by a password change', async () => {
     const added = await addDevice();
     const l = await kimLogin();
+    // Changed with issue 10: a password-only session used to change the password (POST /auth/password was @AllowWithoutMfa)
+    expectProblem(
+      await t.http.post('/auth/password').set(l.auth).send({ current_password: kim.password, new_password: 'another long password 456' }),
+      401,
+      'mfa_required',
+    );
     await t.http
       .post('/auth/password')
-      .set(l.auth)
+      .set(added.auth)
       .send({ current_password: kim.password, new_password: 'another long password 456' })
       .expect(200);
     kim = { ...kim, password: 'another long password 456' };

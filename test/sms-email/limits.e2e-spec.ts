@@ -1,6 +1,7 @@
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { adminLogin, addMember, BOOTSTRAP_ENV, login, type Login } from '../support/identity.js';
-import { codeOf, eventually, outboxFiles } from './support.js';
+import { enrolTotp } from '../policy/helpers.js';
+import { codeOf, decodeMail, eventually, outboxFiles } from './support.js';
 
 const HOUR = 3_600_000;
 
@@ -143,7 +144,11 @@ describe('tenant caps and e-mail OTP', () => {
   it('e-mail OTP: challenge to the account address, verify gives amr email, same mechanics and limits', async () => {
     admin = await adminLogin(t);
     const m = await addMember(t, admin, { email: 'breakglass@club.test', language: 'sv' });
-    const l = await login(t, 'breakglass@club.test', m.password);
+    let l = await login(t, 'breakglass@club.test', m.password);
+    // Changed with issue 10: e-mail codes are a fallback beside a possession factor (refused without one)
+    expectProblem(await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}), 403, 'email_otp_not_allowed');
+    await enrolTotp(t, l.auth);
+    l = await login(t, 'breakglass@club.test', m.password);
     const c = await t.http.post('/auth/mfa/email/challenge').set(l.auth).send({}).expect(200);
     expect(c.body).toEqual({
       challenge_id: expect.any(String),
@@ -192,6 +197,9 @@ describe('e-mail OTP tenant cap', () => {
     const admin = await adminLogin(t);
     const a = await addMember(t, admin, { email: 'first@club.test' });
     const b = await addMember(t, admin, { email: 'second@club.test' });
+    // e-mail codes are a fallback beside a possession factor (issue 10): both have an authenticator app
+    await enrolTotp(t, (await login(t, 'first@club.test', a.password)).auth);
+    await enrolTotp(t, (await login(t, 'second@club.test', b.password)).auth);
     const la = await login(t, 'first@club.test', a.password);
     const lb = await login(t, 'second@club.test', b.password);
     await t.http.post('/auth/mfa/email/challenge').set(la.auth).send({}).expect(200);
@@ -200,14 +208,3 @@ describe('e-mail OTP tenant cap', () => {
     expect(Number(capped.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
-
-/** The text body of an .eml (quoted-printable or base64, as nodemailer picks). */
-function decodeMail(eml: string): string {
-  const [head, ...rest] = eml.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  if (/Content-Transfer-Encoding: base64/i.test(head!)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  return Buffer.from(
-    body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
-    'latin1',
-  ).toString('utf8');
-}

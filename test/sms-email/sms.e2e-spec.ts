@@ -89,8 +89,9 @@ describe('SMS-OTP through 46elks', () => {
     expectProblem(wrong, 400, 'invalid_code');
     t.clock.advance(2_000); // brute-force backoff after one failure
     const ok = await t.http.post('/auth/mfa/sms/enroll/confirm').set(u.auth).send({ code }).expect(200);
-    expect(ok.body).toMatchObject({ enrolled: true, method: 'sms', phone_masked: '+46 70 *** ** 58', token_type: 'Bearer' });
-    expect(ok.body.amr).toEqual(expect.arrayContaining(['sms', 'mfa']));
+    // Changed with issue 10: the confirm binds the number but no longer answers an upgraded token
+    expect(ok.body).toEqual({ enrolled: true, method: 'sms', phone_masked: '+46 70 *** ** 58', confirmed_at: expect.any(String) });
+    expect((await t.http.get('/me').set(u.auth).expect(200)).body.mfa_at).toBeNull();
 
     const methods = await t.http.get('/auth/mfa/methods').set(u.auth).expect(200);
     expect(JSON.stringify(methods.body)).toContain('+46 70 *** ** 58');

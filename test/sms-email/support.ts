@@ -80,3 +80,14 @@ export function storeBytes(t: TestApp): string {
     .map((f) => readFileSync(join(t.dataDir, f)).toString('latin1'))
     .join('\n');
 }
+
+/** The text body of an .eml from the outbox (base64 or quoted-printable). */
+export function decodeMail(eml: string): string {
+  const [head, ...rest] = eml.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/Content-Transfer-Encoding: base64/i.test(head!)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return Buffer.from(
+    body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
+}

@@ -8,6 +8,7 @@ import {
 } from '../../src/mfa/recovery-codes/recovery-codes.decider.js';
 import { adminLogin, addMember, bearer, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
+import { enrolTotp } from '../policy/helpers.js';
 import { codeAt, dataFiles, mailsOfType, nextStepStart, upgradeWith } from './support.js';
 
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
@@ -22,10 +23,13 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
   });
   afterAll(() => t.close());
 
+  /** A member with an authenticator app and a fresh session (recovery codes exist only beside a possession factor). */
   async function member(email: string) {
+    admin = await adminLogin(t); // enrolling moves the clock past access-token lifetimes
     const m = await addMember(t, admin, { email });
     const l = await login(t, email, m.password);
-    return { ...l, user_id: m.user_id };
+    const { secret, auth } = await enrolTotp(t, l.auth);
+    return { ...l, auth, secret, user_id: m.user_id };
   }
 
   it('generates 10 grouped codes shown once and stored only as salted hashes; count reports them', async () => {
@@ -101,17 +105,23 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
     expect(wins.filter(Boolean)).toHaveLength(1);
   });
 
-  it('regenerating kills the previous batch; once TOTP is enrolled it needs a fresh MFA', async () => {
+  it('regenerating kills the previous batch; without a possession factor there are none; with one they need a fresh MFA', async () => {
+    // Changed with issue 10: generating codes for a user without TOTP/SMS/passkey used to succeed,
+    // and verifying one made a password-only session MFA-fresh.
+    admin = await adminLogin(t);
+    const plain = await addMember(t, admin, { email: 'rc.none@club.test' });
+    const none = await login(t, 'rc.none@club.test', plain.password);
+    expectProblem(await t.http.post('/auth/mfa/recovery-codes/generate').set(none.auth), 409, 'possession_factor_required');
+
     const u = await member('rc.three@club.test');
     let auth = u.auth;
+    const secret = u.secret;
     const first = (await t.http.post('/auth/mfa/recovery-codes/generate').set(auth).expect(200)).body.codes as string[];
     const second = (await t.http.post('/auth/mfa/recovery-codes/generate').set(auth).expect(200)).body.codes as string[];
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: first[0] }), 400, 'invalid_code');
     t.clock.advance(2_000);
     auth = bearer((await t.http.post('/auth/mfa/recovery-codes/verify').set(auth).send({ code: second[0] }).expect(200)).body.access_token);
 
-    const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = await upgradeWith(t, auth, codeAt(t, secret), '/auth/mfa/totp/confirm');
     nextStepStart(t, 400);
     expectProblem(await t.http.post('/auth/mfa/recovery-codes/generate').set(auth), 403, 'mfa_step_up_required');
     auth = await upgradeWith(t, auth, codeAt(t, secret));
@@ -124,9 +134,9 @@ describe('recovery codes and cross-factor backoff (e2e)', () => {
 
   it('one backoff counter across factors: failing TOTP then recovery codes, the wait grows 1, 2, 4, 8 s', async () => {
     const u = await member('rc.backoff@club.test');
-    let auth = u.auth;
-    const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
-    auth = await upgradeWith(t, auth, codeAt(t, secret), '/auth/mfa/totp/confirm');
+    const auth = u.auth;
+    const secret = u.secret;
+    nextStepStart(t);
     const wrongTotp = codeAt(t, secret) === '000000' ? '000001' : '000000';
     const attempts = [
       () => t.http.post('/auth/mfa/totp/verify').set(auth).send({ code: wrongTotp }),

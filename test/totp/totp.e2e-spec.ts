@@ -48,7 +48,7 @@ describe('TOTP authenticator apps (e2e)', () => {
     );
   });
 
-  it('confirms with a code from the URI secret: enrolled, session MFA-satisfied, security event and e-mail', async () => {
+  it('confirms with a code from the URI secret: enrolled (the session is not upgraded), security event and e-mail', async () => {
     expectProblem(
       await t.http
         .post('/auth/mfa/totp/confirm')
@@ -64,9 +64,12 @@ describe('TOTP authenticator apps (e2e)', () => {
       .set(auth)
       .send({ code: codeAt(t, secret) })
       .expect(200);
-    expect(res.body.amr).toEqual(expect.arrayContaining(['pwd', 'otp', 'mfa']));
-    expect(res.body.mfa_at).toBe(Math.floor(t.clock.now().getTime() / 1000));
-    auth = bearer(res.body.access_token);
+    // Changed with issue 10: confirming proves possession of the new factor but no longer makes the
+    // session MFA-satisfied or fresh (it used to answer an upgraded token: a password-only bypass).
+    expect(res.body).toEqual({ enrolled: true, method: 'totp', confirmed_at: t.clock.now().toISOString() });
+    const me = await t.http.get('/me').set(auth).expect(200);
+    expect(me.body.amr).toEqual(['pwd']);
+    expect(me.body.mfa_at).toBeNull();
 
     const methods = await t.http.get('/auth/mfa/methods').set(auth).expect(200);
     expect(methods.body).toMatchObject({
@@ -150,7 +153,11 @@ describe('TOTP authenticator apps (e2e)', () => {
       .send({ code: codeAt(t, secret) })
       .expect(200); // old app still works
     nextStepStart(t);
-    auth = await upgradeWith(t, auth, codeAt(t, next), '/auth/mfa/totp/confirm');
+    await t.http
+      .post('/auth/mfa/totp/confirm')
+      .set(auth)
+      .send({ code: codeAt(t, next) })
+      .expect(200);
     nextStepStart(t);
     expectProblem(
       await t.http

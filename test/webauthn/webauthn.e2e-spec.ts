@@ -70,8 +70,8 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     });
     expect(res.body.credential.public_key).toBeUndefined();
 
-    // the same response again: its challenge is spent
-    failed(await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response }), 400, 'webauthn_challenge_invalid');
+    // the same response again from this password-only session: binding now needs the passkey it has (issue 10)
+    failed(await t.http.post('/auth/mfa/webauthn/register/verify').set(u.auth).send({ response }), 403, 'mfa_step_up_required');
 
     const list = await t.http.get('/auth/mfa/webauthn/credentials').set(u.auth).expect(200);
     expect(list.body.items.map((c: { id: string; aaguid: string }) => [c.id, c.aaguid])).toEqual([
@@ -89,6 +89,8 @@ describe('WebAuthn passkeys over the API (software authenticator)', () => {
     const up = await stepUp(u, a);
     expect(up.status).toBe(200);
     const fresh = { auth: bearer(up.body.access_token) };
+    // and with a fresh session: its challenge is spent
+    failed(await t.http.post('/auth/mfa/webauthn/register/verify').set(fresh.auth).send({ response }), 400, 'webauthn_challenge_invalid');
     const o2 = await t.http.post('/auth/mfa/webauthn/register/options').set(fresh.auth).expect(200);
     expect(o2.body.excludeCredentials.map((c: { id: string }) => c.id)).toEqual([response.id]);
     const b = new SoftAuthenticator(ORIGIN, { attestation: 'none' });

@@ -11,6 +11,12 @@ import { StepUpService } from './step-up.service.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import type { UserView } from '../../../projections/users.js';
 
+/** Only numeric entries of the signed claim (tokens issued before it existed have none). */
+const mfaMethodsClaim = (v: unknown): Record<string, number> =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'))
+    : {};
+
 class JwtPassportGuard extends AuthGuard('jwt') {
   handleRequest<T>(err: unknown, user: T, info: unknown): T {
     if (err instanceof DomainError) throw err;
@@ -61,6 +67,8 @@ export class AccessGuard implements CanActivate {
       amr: claims.amr ?? [],
       auth_time: claims.auth_time,
       mfa_at: claims.mfa_at ?? null,
+      mfa_method: claims.mfa_method ?? null,
+      mfa_methods: mfaMethodsClaim(claims.mfa_methods),
     };
     req.auth = auth;
     const rc = currentContext();

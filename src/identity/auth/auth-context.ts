@@ -10,6 +10,10 @@ export interface AuthContext {
   auth_time: number;
   /** Epoch seconds of the last second-factor verification, or null. */
   mfa_at: number | null;
+  /** The method of that verification (totp, sms, email, webauthn, recovery_code, trusted_device), or null. */
+  mfa_method: string | null;
+  /** Method -> epoch seconds of its last verification in this session (see mfa-evidence.ts for which count). */
+  mfa_methods: Record<string, number>;
 }
 
 export interface AccessTokenClaims {
@@ -21,6 +25,8 @@ export interface AccessTokenClaims {
   amr: string[];
   auth_time: number;
   mfa_at: number | null;
+  mfa_method: string | null;
+  mfa_methods: Record<string, number>;
 }
 
 /** RFC 8176 method references used in `amr`. */

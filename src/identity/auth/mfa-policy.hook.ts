@@ -1,4 +1,5 @@
 import type { AuthContext } from './auth-context.js';
+import type { PossessionMethod } from './mfa-evidence.js';
 
 /**
  * The seam between authentication and the per-tenant MFA policy. The policy context
@@ -9,6 +10,8 @@ export interface MfaPolicyHook {
   enforce(auth: AuthContext): Promise<void>;
   freshWindowSeconds(tenantId: string): Promise<number>;
   allowedMethods(tenantId: string): Promise<string[]>;
+  /** The user's active possession factors (TOTP, SMS, passkey); e-mail OTP is never one. */
+  possessionFactors(userId: string): Promise<PossessionMethod[]>;
 }
 
 export const MFA_POLICY_HOOK = Symbol('MFA_POLICY_HOOK');

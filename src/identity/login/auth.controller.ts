@@ -7,6 +7,7 @@ import type { TenantView, UserView } from '../../../projections/users.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth, Public } from '../auth/decorators.js';
 import { JwtKeys } from '../auth/jwt-keys.service.js';
+import { StepUpService } from '../auth/step-up.service.js';
 import { RefreshSession, RevokeSession } from '../sessions/session.handlers.js';
 import type { TokenPair } from '../sessions/session-tokens.service.js';
 import { ChangePassword } from '../users/user.handlers.js';
@@ -27,6 +28,7 @@ export class AuthController {
   constructor(
     private readonly gateway: CommandGateway,
     private readonly keys: JwtKeys,
+    private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
@@ -72,13 +74,18 @@ export class AuthController {
     };
   }
 
+  /**
+   * Needs the tenant's MFA policy (no @AllowWithoutMfa) and, like binding a factor, a fresh
+   * second factor once the user has a possession factor. Every other session is revoked unless
+   * `revoke_other_sessions: false`; trusted devices are always revoked (projections/trusted-devices.ts).
+   */
   @ApiBearerAuth()
-  @AllowWithoutMfa()
   @Post('auth/password')
   @HttpCode(200)
   async changePassword(@CurrentAuth() auth: AuthContext, @Body() dto: ChangePasswordDto) {
+    await this.stepUp.assertMayBindFactor(auth);
     const r = await this.gateway.run<{ position: number; revoked_sessions: number }>(
-      new ChangePassword(auth.user_id, auth.session_id, dto.current_password, dto.new_password, dto.revoke_other_sessions ?? false),
+      new ChangePassword(auth.user_id, auth.session_id, dto.current_password, dto.new_password, dto.revoke_other_sessions ?? true),
     );
     return { changed: true, revoked_sessions: r.revoked_sessions };
   }

@@ -66,6 +66,7 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
       method: 'password',
       amr: trustedDevice ? ['pwd', 'trusted_device'] : ['pwd'],
       mfa: trustedDevice,
+      mfaMethod: 'trusted_device',
       // a trusted device satisfies login-time MFA, never step-up
       stepUpFresh: false,
     });

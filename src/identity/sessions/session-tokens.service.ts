@@ -35,6 +35,8 @@ export interface StartSession {
   mfa: boolean;
   /** Whether mfa_at is set (second factor verified now); a trusted device satisfies policy but not step-up. */
   stepUpFresh?: boolean;
+  /** The method that satisfied MFA at login (webauthn, trusted_device); required when `mfa`. */
+  mfaMethod?: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export class SessionTokens {
           amr: input.mfa ? [...new Set([...input.amr, 'mfa'])] : input.amr,
           auth_time: now.toISOString(),
           mfa_at: mfaAt,
+          mfa_method: input.mfa ? (input.mfaMethod ?? null) : null,
           ip: ctx?.ip ?? null,
           device,
           device_key: key,
@@ -144,6 +147,8 @@ export class SessionTokens {
       amr: s.amr,
       auth_time: Math.floor(s.auth_time / 1000),
       mfa_at: s.mfa_at === null ? null : Math.floor(s.mfa_at / 1000),
+      mfa_method: s.mfa_method,
+      mfa_methods: Object.fromEntries(Object.entries(s.mfa_methods).map(([m, at]) => [m, Math.floor(at / 1000)])),
     });
   }
 

@@ -44,6 +44,8 @@ export type SessionEvent =
         amr: string[];
         auth_time: string;
         mfa_at: string | null;
+        /** The method that satisfied MFA at login (webauthn, trusted_device), or null. Older events lack it. */
+        mfa_method?: string | null;
         ip: string | null;
         device: DeviceInfo;
         device_key: string;
@@ -93,7 +95,21 @@ export interface SessionState {
   amr: string[];
   auth_time: number;
   mfa_at: number | null;
+  /** Method of the newest second-factor verification (mfa_at's), or null. */
+  mfa_method: string | null;
+  /** Method -> epoch ms of its last verification in this session; the policy decides which count. */
+  mfa_methods: Record<string, number>;
 }
+
+/** The login-time MFA method of a SessionStarted event (derived for events written before mfa_method existed). */
+const startedMfaMethod = (d: { mfa_method?: string | null; method: string; amr: string[] }): string | null =>
+  d.mfa_method !== undefined
+    ? d.mfa_method
+    : d.amr.includes('trusted_device')
+      ? 'trusted_device'
+      : d.method === 'passkey' && d.amr.includes('mfa')
+        ? 'webauthn'
+        : null;
 
 export const sessionStream = (id: string) => `session-${id}`;
 export const sessionEvolver = {
@@ -115,10 +131,13 @@ export const sessionEvolver = {
     amr: [],
     auth_time: 0,
     mfa_at: null,
+    mfa_method: null,
+    mfa_methods: {},
   }),
   evolve(s: SessionState, e: SessionEvent): SessionState {
     switch (e.type) {
-      case 'SessionStarted':
+      case 'SessionStarted': {
+        const method = startedMfaMethod(e.data);
         return {
           ...s,
           exists: true,
@@ -132,7 +151,10 @@ export const sessionEvolver = {
           amr: e.data.amr,
           auth_time: Date.parse(e.data.auth_time),
           mfa_at: e.data.mfa_at ? Date.parse(e.data.mfa_at) : null,
+          mfa_method: method,
+          mfa_methods: method ? { [method]: Date.parse(e.data.auth_time) } : {},
         };
+      }
       case 'RefreshTokenRotated':
         return {
           ...s,
@@ -146,7 +168,13 @@ export const sessionEvolver = {
       case 'RefreshGraceUsed':
         return { ...s, grace_used_generation: e.data.generation };
       case 'SessionMfaSatisfied':
-        return { ...s, amr: [...new Set([...s.amr, ...e.data.amr])], mfa_at: Date.parse(e.data.mfa_at) };
+        return {
+          ...s,
+          amr: [...new Set([...s.amr, ...e.data.amr])],
+          mfa_at: Date.parse(e.data.mfa_at),
+          mfa_method: e.data.method,
+          mfa_methods: { ...s.mfa_methods, [e.data.method]: Date.parse(e.data.mfa_at) },
+        };
       case 'RefreshTokenReuseDetected':
         return s;
       case 'SessionRevoked':

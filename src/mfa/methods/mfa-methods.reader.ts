@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import type { Doc } from '../../readstore/read-store.port.js';
 import { maskEmail } from '../../shared/mask.js';
+import type { PossessionMethod } from '../../identity/auth/mfa-evidence.js';
 
 export type MfaMethod = 'totp' | 'sms' | 'email' | 'webauthn';
 
@@ -36,14 +37,20 @@ export class MfaMethodsReader {
     };
   }
 
-  /** Second factors the user can verify with now. */
-  async enrolledMethods(userId: string): Promise<MfaMethod[]> {
-    const s = await this.snapshot(userId);
-    const out: MfaMethod[] = [];
-    if (s.totp.enrolled) out.push('totp');
-    if (s.sms.enrolled) out.push('sms');
-    if (s.email.available) out.push('email');
-    if (s.webauthn.credential_count > 0) out.push('webauthn');
+  /**
+   * The user's possession factors (what the policy counts as "enrolled"). E-mail OTP is never
+   * one: it is the break-glass fallback every account has.
+   */
+  async possessionFactors(userId: string): Promise<PossessionMethod[]> {
+    const [totp, sms, webauthnCount] = await Promise.all([
+      this.reads.collection<Doc & { status?: string }>('totp_factors').get(userId),
+      this.reads.collection<Doc & { status?: string }>('sms_factors').get(userId),
+      this.reads.collection('webauthn_credentials').count({ user_id: userId, status: 'active' }),
+    ]);
+    const out: PossessionMethod[] = [];
+    if (totp?.status === 'active') out.push('totp');
+    if (sms?.status === 'active') out.push('sms');
+    if (webauthnCount > 0) out.push('webauthn');
     return out;
   }
 }

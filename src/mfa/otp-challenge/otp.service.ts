@@ -157,11 +157,29 @@ export class OtpService {
   }
 
   /**
-   * Verifies a code under the brute-force counter (scope mfa, one per user). A successful SMS
-   * enrolment binds the number; every success upgrades the session (SessionTokens.satisfyMfa).
+   * SMS enrolment: the code proves possession of the new number and binds it. It never
+   * upgrades the session (amr, mfa_at), and needs the factors the user already has.
    */
-  async verify(auth: AuthContext, channel: OtpChannel, purpose: OtpPurpose, challengeId: string | null, code: string) {
-    if (purpose === 'enroll' && (await this.load(auth.user_id)).state.factor?.status === 'active') await this.stepUp.assertFresh(auth);
+  async confirmEnrolment(auth: AuthContext, challengeId: string | null, code: string): Promise<{ position: number }> {
+    await this.stepUp.assertMayBindFactor(auth);
+    return this.checkCode(auth, 'sms', 'enroll', challengeId, code);
+  }
+
+  /** Login / step-up code (SMS or e-mail): a success is recorded on the session with its method (SessionTokens.satisfyMfa). */
+  async verify(auth: AuthContext, channel: OtpChannel, challengeId: string, code: string) {
+    const checked = await this.checkCode(auth, channel, 'verify', challengeId, code);
+    const token = await this.tokens.satisfyMfa(auth, channel, [channel]);
+    return { ...token, position: Math.max(token.position, checked.position) };
+  }
+
+  /** Checks a code under the brute-force counter (scope mfa, one per user); a successful enrolment binds the number. */
+  private async checkCode(
+    auth: AuthContext,
+    channel: OtpChannel,
+    purpose: OtpPurpose,
+    challengeId: string | null,
+    code: string,
+  ): Promise<{ position: number }> {
     const outcome = await this.bruteForce.attempt<VerifyResult & { position: number }>(
       { scope: 'mfa', subject: auth.user_id, user_id: auth.user_id, factor: channel },
       async () => {
@@ -188,8 +206,7 @@ export class OtpService {
     );
     const result = outcome.value!;
     if (!result.ok) throw verifyError(result, purpose);
-    const token = await this.tokens.satisfyMfa(auth, channel, [channel]);
-    return { ...token, position: Math.max(token.position, outcome.position, result.position) };
+    return { position: Math.max(outcome.position, result.position) };
   }
 }
 

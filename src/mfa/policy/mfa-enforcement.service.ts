@@ -4,7 +4,8 @@ import { ALL_MFA_METHODS, DEFAULT_FRESH_WINDOW_SECONDS, type MfaPolicyHook } fro
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { forbidden, unauthorized } from '../../shared/errors.js';
-import { MfaMethodsReader, type MfaMethod } from '../methods/mfa-methods.reader.js';
+import { isFreshFor, satisfiesPolicy, type PossessionMethod } from '../../identity/auth/mfa-evidence.js';
+import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
 import { requirementId, type MfaPolicyView, type MfaRequirementView } from '../../../projections/mfa-policies.js';
 
 export type EnforcementStatus = 'not_required' | 'compliant' | 'grace_period' | 'enrol_now';
@@ -13,10 +14,14 @@ export interface Enforcement {
   status: EnforcementStatus;
   required_by_roles: string[];
   allowed_methods: string[];
-  enrolled_methods: MfaMethod[];
+  /** Possession factors only: e-mail OTP never makes a user enrolled. */
+  enrolled_methods: PossessionMethod[];
   grace_period_ends_at: string | null;
   days_remaining: number | null;
   fresh_window_seconds: number;
+  /** This session's second factor counts for the policy (an allowed method). */
+  mfa_satisfied: boolean;
+  /** A counting second factor within the fresh window (what step-up needs). */
   mfa_fresh: boolean;
 }
 
@@ -47,9 +52,8 @@ export class MfaEnforcement implements MfaPolicyHook {
     return (await this.policy(tenantId))?.allowed_methods ?? [...ALL_MFA_METHODS];
   }
 
-  /** Same rule as StepUpService.isFresh: the last second factor at most `window` seconds ago. */
-  private fresh(auth: AuthContext, window: number): boolean {
-    return auth.mfa_at !== null && this.clock.now().getTime() / 1000 - auth.mfa_at <= window;
+  possessionFactors(userId: string): Promise<PossessionMethod[]> {
+    return this.methods.possessionFactors(userId);
   }
 
   /** `knownPolicy`: the tenant policy when the caller has just read it (saves a read per request). */
@@ -57,7 +61,7 @@ export class MfaEnforcement implements MfaPolicyHook {
     const [policy, req, enrolled] = await Promise.all([
       knownPolicy !== undefined ? knownPolicy : this.policy(auth.tenant_id),
       this.reads.collection<MfaRequirementView>('mfa_requirements').get(requirementId(auth.tenant_id, auth.user_id)),
-      this.methods.enrolledMethods(auth.user_id),
+      this.methods.possessionFactors(auth.user_id),
     ]);
     const window = policy?.fresh_window_seconds ?? DEFAULT_FRESH_WINDOW_SECONDS;
     const allowed: string[] = policy?.allowed_methods ?? [...ALL_MFA_METHODS];
@@ -65,7 +69,8 @@ export class MfaEnforcement implements MfaPolicyHook {
       allowed_methods: allowed,
       enrolled_methods: enrolled,
       fresh_window_seconds: window,
-      mfa_fresh: this.fresh(auth, window),
+      mfa_satisfied: satisfiesPolicy(auth.mfa_methods, allowed, enrolled),
+      mfa_fresh: isFreshFor(auth.mfa_methods, allowed, enrolled, window, this.clock.now().getTime() / 1000),
     };
     const requiredBy = policy && req?.required_since ? req.required_by_roles : [];
     if (!policy || !req?.required_since || requiredBy.length === 0) {
@@ -98,7 +103,8 @@ export class MfaEnforcement implements MfaPolicyHook {
         },
       );
     }
-    if (e.status === 'compliant' && !auth.amr.includes('mfa')) {
+    // only a verification by a method this tenant allows counts (mfa-evidence.ts)
+    if (e.status === 'compliant' && !e.mfa_satisfied) {
       throw unauthorized('mfa_required', 'Your role requires a second-factor verification for this session.', {
         allowed_methods: e.allowed_methods,
       });

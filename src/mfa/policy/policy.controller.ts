@@ -8,7 +8,6 @@ import { assertTenantAdmin } from '../../identity/members/members.controller.js'
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { SecurityEventsQuery } from '../../audit/security-events.controller.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
 import type { TenantSecurityEventView } from '../../../projections/tenant-security-events.js';
 import { MfaEnforcement } from './mfa-enforcement.service.js';
 import { MfaPolicyDto } from './policy.dto.js';
@@ -34,7 +33,6 @@ export class MfaPolicyController {
     private readonly gateway: CommandGateway,
     private readonly enforcement: MfaEnforcement,
     private readonly stepUp: StepUpService,
-    private readonly methods: MfaMethodsReader,
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
@@ -53,8 +51,7 @@ export class MfaPolicyController {
   @Put('auth/mfa/policy')
   async put(@CurrentAuth() auth: AuthContext, @Body() dto: MfaPolicyDto) {
     await assertTenantAdmin(this.reads, auth, auth.tenant_id);
-    const s = await this.methods.snapshot(auth.user_id);
-    if (s.totp.enrolled || s.sms.enrolled || s.webauthn.credential_count > 0) await this.stepUp.assertFresh(auth);
+    await this.stepUp.assertMayBindFactor(auth);
     const r = await this.gateway.run<{ position: number; policy: MfaPolicy }>(new SetMfaPolicy(auth.tenant_id, { ...dto }, auth.user_id));
     const p = await this.enforcement.policy(auth.tenant_id);
     return view(auth.tenant_id, r.policy, p?.updated_at ?? null);

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../eventstore/aggregate-repository.js';
 import { ALL_MFA_METHODS } from '../../identity/auth/mfa-policy.hook.js';
+import { isPossessionMethod, POSSESSION_METHODS } from '../../identity/auth/mfa-evidence.js';
 import { badRequest } from '../../shared/errors.js';
 
 export type PolicyMethod = (typeof ALL_MFA_METHODS)[number];
@@ -52,6 +53,9 @@ export function normalisePolicy(input: Partial<Record<keyof MfaPolicy, unknown>>
   if (!Array.isArray(allowed_methods) || allowed_methods.length === 0) throw invalid('allowed_methods', 'must be a non-empty array');
   if (allowed_methods.some((m) => !(ALL_MFA_METHODS as readonly unknown[]).includes(m)))
     throw invalid('allowed_methods', `each method must be one of ${ALL_MFA_METHODS.join(', ')}`);
+  // e-mail OTP never makes a user enrolled, so a policy of e-mail alone could never be met
+  if (!allowed_methods.some((m) => isPossessionMethod(m as string)))
+    throw invalid('allowed_methods', `must include a possession factor (${POSSESSION_METHODS.join(', ')})`);
   if (!Number.isInteger(grace_period_days) || (grace_period_days as number) < 0 || (grace_period_days as number) > 365)
     throw invalid('grace_period_days', 'must be an integer from 0 to 365');
   if (!Number.isInteger(fresh_window_seconds) || (fresh_window_seconds as number) < 60 || (fresh_window_seconds as number) > 86400)

@@ -7,8 +7,7 @@ import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
 import { SessionTokens } from '../../identity/sessions/session-tokens.service.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
-import { badRequest } from '../../shared/errors.js';
-import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
+import { badRequest, conflict } from '../../shared/errors.js';
 import type { MfaTokenAnswer } from '../totp/totp.handlers.js';
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.core.js';
 import {
@@ -36,14 +35,12 @@ export class GenerateRecoveryCodesHandler implements ICommandHandler<GenerateRec
   constructor(
     private readonly repo: AggregateRepository,
     private readonly stepUp: StepUpService,
-    private readonly methods: MfaMethodsReader,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ auth }: GenerateRecoveryCodes) {
-    // Once a real second factor exists, new codes (which bypass it) need a fresh verification.
-    const enrolled = (await this.methods.enrolledMethods(auth.user_id)).filter((m) => m !== 'email');
-    if (enrolled.length > 0) await this.stepUp.assertFresh(auth);
+    // Codes stand in for a possession factor: only beside one, and (as they bypass it) only fresh.
+    await this.stepUp.assertPossessionFactor(auth);
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const hashed = codes.map((c) => hashRecoveryCode(c));
     const now = this.clock.now();
@@ -62,10 +59,14 @@ export class UseRecoveryCodeHandler implements ICommandHandler<UseRecoveryCode> 
     private readonly repo: AggregateRepository,
     private readonly bruteForce: BruteForceService,
     private readonly tokens: SessionTokens,
+    private readonly stepUp: StepUpService,
   ) {}
 
   async execute({ auth, code }: UseRecoveryCode): Promise<MfaTokenAnswer & { remaining: number }> {
     const uid = auth.user_id;
+    // left over after the last possession factor was removed: not a second factor of anything (no code is burnt)
+    if ((await this.stepUp.possessionFactors(uid)).length === 0)
+      throw conflict('possession_factor_required', 'Recovery codes count only beside a second factor (authenticator app, SMS or passkey).');
     let decision: UseDecision = { kind: 'invalid' };
     const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' }, async () => {
       // Re-decided on a version conflict: a concurrent use of the same code then finds it burnt.

@@ -39,10 +39,11 @@ export class SmsController {
   @Post('enroll/confirm')
   @HttpCode(200)
   async confirm(@CurrentAuth() auth: AuthContext, @Body() dto: SmsEnrollConfirmDto) {
-    const r = await this.gateway.run<Token & { method: 'sms'; phone_masked: string | null; confirmed_at: string | null }>(
+    // binds the number; the session is not upgraded (request a code and verify it to satisfy MFA)
+    const r = await this.gateway.run<{ position: number; method: 'sms'; phone_masked: string | null; confirmed_at: string | null }>(
       new ConfirmSmsEnrolment(auth, dto.code, dto.challenge_id ?? null),
     );
-    return { enrolled: true, method: r.method, phone_masked: r.phone_masked, confirmed_at: r.confirmed_at, ...tokenAnswer(r) };
+    return { enrolled: true, method: r.method, phone_masked: r.phone_masked, confirmed_at: r.confirmed_at };
   }
 
   @Delete()

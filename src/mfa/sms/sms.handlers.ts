@@ -55,8 +55,8 @@ export class StartSmsEnrolmentHandler implements ICommandHandler<StartSmsEnrolme
       throw badRequest('sms_country_not_allowed', 'SMS codes cannot be sent to numbers in this country.', {
         allowed_countries: this.config.otp.smsAllowedCountries,
       });
-    const { state } = await this.otp.load(cmd.auth.user_id);
-    if (state.factor?.status === 'active') await this.stepUp.assertFresh(cmd.auth);
+    // binding a factor needs the factors you have (any type)
+    await this.stepUp.assertMayBindFactor(cmd.auth);
     const r = await this.otp.issue({
       auth: cmd.auth,
       channel: 'sms',
@@ -72,10 +72,10 @@ export class StartSmsEnrolmentHandler implements ICommandHandler<StartSmsEnrolme
 export class ConfirmSmsEnrolmentHandler implements ICommandHandler<ConfirmSmsEnrolment> {
   constructor(private readonly otp: OtpService) {}
   async execute(cmd: ConfirmSmsEnrolment) {
-    const token = await this.otp.verify(cmd.auth, 'sms', 'enroll', cmd.challengeId, cmd.code);
+    const r = await this.otp.confirmEnrolment(cmd.auth, cmd.challengeId, cmd.code);
     const { state } = await this.otp.load(cmd.auth.user_id);
     return {
-      ...token,
+      position: r.position,
       method: 'sms' as const,
       phone_masked: state.factor?.phone_masked ?? null,
       confirmed_at: state.factor?.confirmed_at ?? null,
@@ -92,7 +92,7 @@ export class RemoveSmsFactorHandler implements ICommandHandler<RemoveSmsFactor> 
   async execute(cmd: RemoveSmsFactor) {
     const { state } = await this.repo.load(otpStream(cmd.auth.user_id), otpEvolver);
     decideRemove(state, cmd.auth.user_id); // 404 before asking for step-up
-    await this.stepUp.assertFresh(cmd.auth);
+    await this.stepUp.assertMayBindFactor(cmd.auth);
     const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(cmd.auth.user_id), otpEvolver, (s) =>
       decideRemove(s, cmd.auth.user_id),
     );

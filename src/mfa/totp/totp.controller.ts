@@ -4,7 +4,14 @@ import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth } from '../../identity/auth/decorators.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { ConfirmTotpEnrollment, DisableTotp, StartTotpEnrollment, VerifyTotp, type MfaTokenAnswer } from './totp.handlers.js';
+import {
+  ConfirmTotpEnrollment,
+  DisableTotp,
+  StartTotpEnrollment,
+  VerifyTotp,
+  type FactorConfirmed,
+  type MfaTokenAnswer,
+} from './totp.handlers.js';
 
 export class MfaCodeDto {
   @ApiProperty({ example: '123456' }) @IsString() @MinLength(1) @MaxLength(64) code!: string;
@@ -40,10 +47,12 @@ export class TotpController {
     return { secret, otpauth_uri, qr_svg };
   }
 
+  /** Binds the authenticator. The session is not upgraded: verify a later code to satisfy MFA. */
   @Post('confirm')
   @HttpCode(200)
   async confirm(@CurrentAuth() auth: AuthContext, @Body() body: MfaCodeDto) {
-    return tokenAnswer(await this.gateway.run<MfaTokenAnswer>(new ConfirmTotpEnrollment(auth, body.code)));
+    const { enrolled, method, confirmed_at } = await this.gateway.run<FactorConfirmed>(new ConfirmTotpEnrollment(auth, body.code));
+    return { enrolled, method, confirmed_at };
   }
 
   @Post('verify')

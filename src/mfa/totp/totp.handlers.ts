@@ -94,11 +94,11 @@ export class StartTotpEnrollmentHandler extends TotpHandlerBase implements IComm
       secret: seal(this.secrets.encryptionKey, this.secrets.encryptionKeyId, secret, auth.user_id),
       params: TOTP_DEFAULTS,
     };
-    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, async (s) => {
-      // Replacing an active authenticator is a sensitive change: it needs a fresh second factor.
-      if (s.active) await this.stepUp.assertFresh(auth);
-      return decideStartEnrollment(s, auth.user_id, seed);
-    });
+    // binding a factor needs the factors you have (any type, not only an active authenticator)
+    await this.stepUp.assertMayBindFactor(auth);
+    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, (s) =>
+      decideStartEnrollment(s, auth.user_id, seed),
+    );
     const otpauth_uri = otpauthUri(secret, user.email);
     const qr_svg = await QRCode.toString(otpauth_uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
     return { position: r.position, secret, otpauth_uri, qr_svg };
@@ -126,17 +126,27 @@ abstract class TotpCodeHandler extends TotpHandlerBase {
     decide: (s: TotpState) => D,
     accepted: D['kind'],
     initial: D,
-  ): Promise<D> {
+  ): Promise<{ decision: D; position: number }> {
     let d = initial;
-    await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
-      await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
+    let position = 0;
+    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
+      const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
         d = decide(s);
         return 'events' in d ? d.events : [];
       });
+      position = r.position;
       return { ok: d.kind === accepted };
     });
-    return d;
+    return { decision: d, position: Math.max(position, outcome.position) };
   }
+}
+
+/** What confirming a new factor answers: it is bound, and the session is exactly as MFA-satisfied as before. */
+export interface FactorConfirmed {
+  enrolled: true;
+  method: 'totp' | 'sms';
+  confirmed_at: string | null;
+  position: number;
 }
 
 @CommandHandler(ConfirmTotpEnrollment)
@@ -147,19 +157,29 @@ export class ConfirmTotpEnrollmentHandler extends TotpCodeHandler implements ICo
     @Inject(CLOCK) clock: Clock,
     bruteForce: BruteForceService,
     tokens: SessionTokens,
+    private readonly stepUp: StepUpService,
   ) {
     super(repo, secrets, clock, bruteForce, tokens);
   }
 
-  async execute({ auth, code }: ConfirmTotpEnrollment): Promise<MfaTokenAnswer> {
+  /**
+   * Proves possession of the new authenticator. It never upgrades the session (amr, mfa_at):
+   * otherwise a password alone plus a factor of the attacker's would be MFA.
+   */
+  async execute({ auth, code }: ConfirmTotpEnrollment): Promise<FactorConfirmed> {
     const uid = auth.user_id;
     if (!(await this.load(uid)).state.pending)
       throw conflict('no_pending_enrollment', 'Start an enrolment (POST /auth/mfa/totp/enroll) before confirming it.');
-    const d = await this.tryCode<ConfirmDecision>(uid, (s) => decideConfirm(s, uid, this.matcher(uid, code)), 'confirmed', {
-      kind: 'no_pending',
-    });
+    // checked again here: another factor may have been bound since the enrolment started
+    await this.stepUp.assertMayBindFactor(auth);
+    const { decision: d, position } = await this.tryCode<ConfirmDecision>(
+      uid,
+      (s) => decideConfirm(s, uid, this.matcher(uid, code)),
+      'confirmed',
+      { kind: 'no_pending' },
+    );
     if (d.kind !== 'confirmed') throw invalidCode();
-    return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
+    return { enrolled: true, method: 'totp', confirmed_at: this.clock.now().toISOString(), position };
   }
 }
 
@@ -178,7 +198,7 @@ export class VerifyTotpHandler extends TotpCodeHandler implements ICommandHandle
   async execute({ auth, code }: VerifyTotp): Promise<MfaTokenAnswer> {
     const uid = auth.user_id;
     if (!(await this.load(uid)).state.active) throw badRequest('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
-    const decision = await this.tryCode<VerifyDecision>(uid, (s) => decideVerify(s, uid, this.matcher(uid, code)), 'accepted', {
+    const { decision } = await this.tryCode<VerifyDecision>(uid, (s) => decideVerify(s, uid, this.matcher(uid, code)), 'accepted', {
       kind: 'not_enrolled',
     });
     if (decision.kind === 'replay')
@@ -196,8 +216,10 @@ export class DisableTotpHandler implements ICommandHandler<DisableTotp> {
   ) {}
 
   async execute({ auth }: DisableTotp) {
-    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, async (s) => {
-      if (s.active) await this.stepUp.assertFresh(auth);
+    const { state } = await this.repo.load<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver);
+    if (!state.active && !state.pending) throw notFound('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
+    await this.stepUp.assertMayBindFactor(auth);
+    const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(auth.user_id), totpEvolver, (s) => {
       const events = decideDisable(s, auth.user_id);
       if (!events) throw notFound('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
       return events;

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post }
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
-import { AllowWithoutMfa, CurrentAuth, RequiresFreshMfa } from '../../identity/auth/decorators.js';
+import { AllowWithoutMfa, CurrentAuth } from '../../identity/auth/decorators.js';
+import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
@@ -23,15 +24,19 @@ export class TrustedDevicesController {
   constructor(
     private readonly gateway: CommandGateway,
     private readonly devices: TrustedDevices,
+    private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Only from an MFA-satisfied session whose second factor is within the fresh window. The token is shown once. */
+  /**
+   * A trusted device skips the second factor at login, so it exists only beside a possession
+   * factor and is added only with a fresh verification of one. The token is shown once.
+   */
   @Post()
   @HttpCode(201)
-  @RequiresFreshMfa()
   async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto) {
+    await this.stepUp.assertPossessionFactor(auth);
     const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(
       new AddTrustedDevice(auth.user_id, dto.name),
     );

@@ -167,7 +167,14 @@ export class FinishPasskeyLoginHandler implements ICommandHandler<FinishPasskeyL
     });
     if (!user.exists || !tenantId) throw forbidden('not_a_member', 'Your account has no tenant membership.');
     const uv = outcome.value!.uv;
-    const started = await this.tokens.start({ user_id: uid, tenant_id: tenantId, method: 'passkey', amr: hwkAmr(uv), mfa: uv });
+    const started = await this.tokens.start({
+      user_id: uid,
+      tenant_id: tenantId,
+      method: 'passkey',
+      amr: hwkAmr(uv),
+      mfa: uv,
+      mfaMethod: 'webauthn',
+    });
     return { ...started, position: Math.max(outcome.position, started.position) };
   }
 }

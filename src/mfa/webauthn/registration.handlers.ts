@@ -10,7 +10,6 @@ import { CLOCK, type Clock } from '../../shared/clock.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import type { UserView } from '../../../projections/users.js';
 import type { WebAuthnCredentialView } from '../../../projections/webauthn-credentials.js';
-import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
 import { WebAuthnCeremonies } from './ceremony.service.js';
 import {
   credentialEvolver,
@@ -47,8 +46,8 @@ export const credentialView = (c: StoredCredential | WebAuthnCredentialView) => 
 });
 
 /**
- * Registration options for the logged-in user. Adding a factor to an account that already
- * has one is a sensitive change: it needs a fresh second-factor verification.
+ * Registration options for the logged-in user. Binding a factor needs the factors you have:
+ * once the account has any possession factor, a fresh second-factor verification.
  */
 @CommandHandler(StartWebAuthnRegistration)
 export class StartWebAuthnRegistrationHandler implements ICommandHandler<
@@ -58,7 +57,6 @@ export class StartWebAuthnRegistrationHandler implements ICommandHandler<
   constructor(
     private readonly repo: AggregateRepository,
     private readonly ceremonies: WebAuthnCeremonies,
-    private readonly methods: MfaMethodsReader,
     private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
@@ -66,8 +64,7 @@ export class StartWebAuthnRegistrationHandler implements ICommandHandler<
   async execute({ auth }: StartWebAuthnRegistration) {
     const user = await this.reads.collection<UserView>('users').get(auth.user_id);
     if (!user) throw notFound('user_not_found', 'No such user.');
-    const snap = await this.methods.snapshot(auth.user_id);
-    if (snap.totp.enrolled || snap.sms.enrolled || snap.webauthn.credential_count > 0) await this.stepUp.assertFresh(auth);
+    await this.stepUp.assertMayBindFactor(auth);
     const { state } = await this.repo.load<CredentialsState, CredentialEvent>(webauthnStream(auth.user_id), credentialEvolver);
     return this.ceremonies.registrationOptions(
       { id: user.id, email: user.email, display_name: user.display_name },
@@ -86,12 +83,15 @@ export class FinishWebAuthnRegistrationHandler implements ICommandHandler<
     private readonly repo: AggregateRepository,
     private readonly ceremonies: WebAuthnCeremonies,
     private readonly bruteForce: BruteForceService,
+    private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ auth, response, name }: FinishWebAuthnRegistration) {
     const uid = auth.user_id;
+    // checked again at the end: another factor may have been bound since the options were issued
+    await this.stepUp.assertMayBindFactor(auth);
     const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'webauthn' }, async () => {
       const { challenge } = await this.ceremonies.consume(response, { purpose: 'register', session_id: auth.session_id });
       return { ok: true, value: await this.ceremonies.verifyRegistration(response, challenge) };

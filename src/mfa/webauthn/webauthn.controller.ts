@@ -121,7 +121,7 @@ export class WebAuthnController {
   @Delete('auth/mfa/webauthn/credentials/:id')
   @HttpCode(200)
   async remove(@CurrentAuth() auth: AuthContext, @Param('id', credentialIdParam) id: string) {
-    await this.stepUp.assertFresh(auth);
+    await this.stepUp.assertMayBindFactor(auth);
     const r = await this.gateway.run<{ position: number; remaining_credentials: number }>(new DeleteWebAuthnCredential(auth.user_id, id));
     return { deleted: true, remaining_credentials: r.remaining_credentials };
   }
