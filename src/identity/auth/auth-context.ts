@@ -25,8 +25,9 @@ export interface AccessTokenClaims {
   amr: string[];
   auth_time: number;
   mfa_at: number | null;
-  mfa_method: string | null;
-  mfa_methods: Record<string, number>;
+  /** Absent in tokens issued before issue 10 (read as no verification). */
+  mfa_method?: string | null;
+  mfa_methods?: Record<string, number>;
 }
 
 /** RFC 8176 method references used in `amr`. */
