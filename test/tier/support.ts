@@ -7,7 +7,10 @@ export type Auth = { Authorization: string };
 export const PASSWORD = 'a long enough password 123';
 export { TENANT_TYPES };
 
-/** Enrols TOTP for the logged-in user and returns an access token with a fresh second factor. */
+/**
+ * Enrols TOTP for the logged-in user and returns an access token with a fresh second factor.
+ * Confirming binds the app but never upgrades the session (issue 10), so a later code is verified.
+ */
 export async function freshMfa(t: TestApp, auth: Auth): Promise<Auth> {
   const secret = (await t.http.post('/auth/mfa/totp/enroll').set(auth).expect(200)).body.secret as string;
   const res = await t.http
@@ -15,7 +18,13 @@ export async function freshMfa(t: TestApp, auth: Auth): Promise<Auth> {
     .set(auth)
     .send({ code: totpAt(secret, t.clock.now().getTime()) });
   if (res.status !== 200) throw new Error(`totp confirm failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return bearer(res.body.access_token);
+  t.clock.advance(30_000); // the next time step: a code is accepted once
+  const v = await t.http
+    .post('/auth/mfa/totp/verify')
+    .set(auth)
+    .send({ code: totpAt(secret, t.clock.now().getTime()) });
+  if (v.status !== 200) throw new Error(`totp verify failed: ${v.status} ${JSON.stringify(v.body)}`);
+  return bearer(v.body.access_token);
 }
 
 /** The bootstrap admin (every sys role), with and without a fresh second factor. */
