@@ -10,11 +10,13 @@ import {
 } from './password-reset/password-reset.handlers.js';
 import { PasswordResetMailer } from './password-reset/password-reset.mailer.js';
 import { ResetFactorCheck } from './password-reset/reset-factor-check.js';
+import { DeactivationController, MembershipEndController } from './membership/membership.controller.js';
+import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } from './membership/membership.handlers.js';
 
 /** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export. */
 @Module({
   imports: [IdentityModule, WebAuthnModule],
-  controllers: [PasswordResetController],
+  controllers: [PasswordResetController, MembershipEndController, DeactivationController],
   providers: [
     ResetFactorCheck,
     RequestPasswordResetHandler,
@@ -22,6 +24,9 @@ import { ResetFactorCheck } from './password-reset/reset-factor-check.js';
     StartResetSmsChallengeHandler,
     StartResetWebAuthnHandler,
     PasswordResetMailer,
+    EndMembershipHandler,
+    DeactivateUserHandler,
+    ReactivateUserHandler,
   ],
 })
 export class AccountModule {}

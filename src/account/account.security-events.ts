@@ -1,4 +1,4 @@
-import type { MailTemplates, SecurityEventRule } from '../audit/security-event-rule.js';
+import type { MailTemplates, SecurityEventRule, TenantSecurityEventRule } from '../audit/security-event-rule.js';
 
 /** Account lifecycle's contribution to the SecurityEvent audit and security e-mails (issue 16). */
 export const ACCOUNT_SECURITY_EVENTS: SecurityEventRule[] = [
@@ -14,9 +14,63 @@ export const ACCOUNT_SECURITY_EVENTS: SecurityEventRule[] = [
     userId: (d) => d.user_id,
     notify: () => true,
   },
+  {
+    event: 'MembershipEnded',
+    type: () => 'membership_ended',
+    userId: (d) => d.user_id,
+    details: (d) => ({ tenant_id: d.tenant_id, roles: d.roles, reason: d.reason }),
+    notify: () => true,
+  },
+  {
+    event: 'UserDeactivated',
+    type: () => 'account_deactivated',
+    userId: (d) => d.user_id,
+    details: (d) => ({ reason: d.reason }),
+    notify: () => true,
+  },
+  {
+    event: 'UserReactivated',
+    type: () => 'account_reactivated',
+    userId: (d) => d.user_id,
+    notify: () => true,
+  },
+];
+
+/** What the tenant's admins see at GET /tenants/{tenant_id}/security-events. */
+export const ACCOUNT_TENANT_EVENTS: TenantSecurityEventRule[] = [
+  {
+    event: 'MembershipEnded',
+    type: () => 'member_removed',
+    tenantId: (d) => d.tenant_id,
+    details: (d) => ({ user_id: d.user_id, roles: d.roles, by: d.by }),
+  },
 ];
 
 export const ACCOUNT_MAIL_TEMPLATES: MailTemplates = {
+  membership_ended: {
+    en: {
+      subject: 'You are no longer a member of a tenant',
+      body: () => ['An administrator ended your membership of one of your clubs or organisations. Its sessions were signed out.'],
+    },
+    sv: {
+      subject: 'Du är inte längre medlem',
+      body: () => ['En administratör avslutade ditt medlemskap i en av dina klubbar eller organisationer. Dess sessioner loggades ut.'],
+    },
+  },
+  account_deactivated: {
+    en: {
+      subject: 'Your account was deactivated',
+      body: () => ['A platform operator deactivated your account: you cannot sign in anywhere until it is reactivated.'],
+    },
+    sv: {
+      subject: 'Ditt konto har inaktiverats',
+      body: () => ['En plattformsoperatör inaktiverade ditt konto: du kan inte logga in någonstans förrän det aktiveras igen.'],
+    },
+  },
+  account_reactivated: {
+    en: { subject: 'Your account was reactivated', body: () => ['Your account was reactivated: you can sign in again.'] },
+    sv: { subject: 'Ditt konto har aktiverats igen', body: () => ['Ditt konto aktiverades igen: du kan logga in igen.'] },
+  },
   password_reset: {
     en: {
       subject: 'Your password was reset',

@@ -9,7 +9,7 @@ import {
   TENANT_TIER_SECURITY_EVENTS,
   TENANT_TIER_TENANT_EVENTS,
 } from '../tenant-tier/tenant-tier.security-events.js';
-import { ACCOUNT_MAIL_TEMPLATES, ACCOUNT_SECURITY_EVENTS } from '../account/account.security-events.js';
+import { ACCOUNT_MAIL_TEMPLATES, ACCOUNT_SECURITY_EVENTS, ACCOUNT_TENANT_EVENTS } from '../account/account.security-events.js';
 
 /** Every context's security-event rules and mail texts. A new context adds its two lists here. */
 export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
@@ -22,7 +22,7 @@ export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
   ...ACCOUNT_SECURITY_EVENTS,
 ];
 /** Tenant-level security events (shown to the tenant's admins, who may be e-mailed). */
-export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [...TENANT_TIER_TENANT_EVENTS];
+export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [...TENANT_TIER_TENANT_EVENTS, ...ACCOUNT_TENANT_EVENTS];
 export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
   ...IDENTITY_MAIL_TEMPLATES,
   ...WEBAUTHN_MAIL_TEMPLATES,

@@ -4,7 +4,7 @@ import { readOutbox } from '../support/outbox.js';
 import { codeAt, nextStepStart } from '../totp/support.js';
 import { codeOf, eventually, outboxFiles } from '../sms-email/support.js';
 import { SoftAuthenticator } from '../webauthn/soft-authenticator.js';
-import { forgot, lockPassword, registerPasskey, resetMails, secondTenant } from './support.js';
+import { forgot, lockPassword, withTotp, registerPasskey, resetMails, secondTenant } from './support.js';
 
 const ORIGIN = 'https://app.petanque.test';
 const NEW = 'a brand new password 456';
@@ -31,21 +31,6 @@ describe('forgotten password (issue 16 item 1)', () => {
   }
   const reset = (token: string, body: Record<string, unknown> = {}) =>
     t.http.post('/auth/password/reset').send({ token, new_password: NEW, ...body });
-  async function withTotp(u: Login) {
-    const e = await t.http.post('/auth/mfa/totp/enroll').set(u.auth).send({}).expect(200);
-    await t.http
-      .post('/auth/mfa/totp/confirm')
-      .set(u.auth)
-      .send({ code: codeAt(t, e.body.secret) })
-      .expect(200);
-    nextStepStart(t);
-    const v = await t.http
-      .post('/auth/mfa/totp/verify')
-      .set(u.auth)
-      .send({ code: codeAt(t, e.body.secret) })
-      .expect(200);
-    return { secret: e.body.secret as string, fresh: bearer(v.body.access_token) };
-  }
 
   it('forgot -> e-mail -> reset: old sessions and refresh tokens die on the next request, a security e-mail follows; the link is single use', async () => {
     const u = await member();
@@ -117,7 +102,7 @@ describe('forgotten password (issue 16 item 1)', () => {
 
   it('a user with TOTP cannot reset with the e-mail alone (401 mfa_required, nothing changes) but can with a TOTP code; trusted devices die', async () => {
     const u = await member();
-    const { secret, fresh } = await withTotp(u);
+    const { secret, fresh } = await withTotp(t, u);
     const device = await t.http.post('/auth/mfa/trusted-devices').set(fresh).send({}).expect(201);
     const token = await forgot(t, u.email);
 
@@ -147,7 +132,7 @@ describe('forgotten password (issue 16 item 1)', () => {
 
   it('a user with TOTP can reset with a recovery code instead', async () => {
     const u = await member();
-    const { fresh } = await withTotp(u);
+    const { fresh } = await withTotp(t, u);
     const codes = (await t.http.post('/auth/mfa/recovery-codes/generate').set(fresh).send({}).expect(200)).body.codes as string[];
     const token = await forgot(t, u.email);
     const refused = await reset(token);

@@ -3,7 +3,8 @@ import { BootstrapTenant } from '../../src/identity/tenants/tenant.handlers.js';
 import { readOutbox } from '../support/outbox.js';
 import { eventually } from '../sms-email/support.js';
 import type { TestApp } from '../support/test-app.js';
-import { login, type Login } from '../support/identity.js';
+import { bearer, login, type Login } from '../support/identity.js';
+import { codeAt, nextStepStart } from '../totp/support.js';
 import type { SoftAuthenticator } from '../webauthn/soft-authenticator.js';
 
 /** Undoes quoted-printable soft breaks and escapes, as a mail client would before showing a link. */
@@ -51,4 +52,32 @@ export async function lockPassword(t: TestApp, email: string): Promise<void> {
     if (res.status !== 401) throw new Error(`guess ${i}: ${res.status}`);
     t.clock.advance(31_000);
   }
+}
+
+/** Enrols TOTP for the session and verifies a code: returns the seed and a fresh (step-up) Authorization header. */
+export async function withTotp(t: TestApp, u: { auth: { Authorization: string } }) {
+  const e = await t.http.post('/auth/mfa/totp/enroll').set(u.auth).send({}).expect(200);
+  await t.http
+    .post('/auth/mfa/totp/confirm')
+    .set(u.auth)
+    .send({ code: codeAt(t, e.body.secret) })
+    .expect(200);
+  nextStepStart(t);
+  const v = await t.http
+    .post('/auth/mfa/totp/verify')
+    .set(u.auth)
+    .send({ code: codeAt(t, e.body.secret) })
+    .expect(200);
+  return { secret: e.body.secret as string, fresh: bearer(v.body.access_token) };
+}
+
+/** A fresh step-up for a session of a user who already has TOTP. */
+export async function stepUp(t: TestApp, auth: { Authorization: string }, secret: string) {
+  nextStepStart(t);
+  const v = await t.http
+    .post('/auth/mfa/totp/verify')
+    .set(auth)
+    .send({ code: codeAt(t, secret) })
+    .expect(200);
+  return bearer(v.body.access_token);
 }
