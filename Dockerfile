@@ -7,6 +7,8 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY projections ./projections
 COPY bench ./bench
+# the published tier matrix the hourly drift audit compares with (src/tenant-tier/tier-jobs.service.ts)
+COPY web/src/data ./web/src/data
 RUN npm run build && npm prune --omit=dev
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 EXPOSE 3000
