@@ -48,8 +48,9 @@ describe('tier jobs: add-on expiry and matrix drift audit, scheduled and by hand
   beforeAll(async () => {
     ensureBuilt();
     web = await site();
-    // the CLI runs on the system clock: keep the app's clock near it
-    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, TIER_MATRIX_URL: web.url }, clock: new ManualClock(Date.now()) });
+    // the CLI runs on the system clock: the app's clock runs two minutes behind it, so an add-on
+    // that is still live for the app has already expired for the CLI
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, TIER_MATRIX_URL: web.url }, clock: new ManualClock(Date.now() - 120_000) });
     op = await rootOperator(t);
   }, 120_000);
   afterAll(async () => {
@@ -104,9 +105,10 @@ describe('tier jobs: add-on expiry and matrix drift audit, scheduled and by hand
 
   it('npm run cli -- tiers:expire-addons expires what is due, once; a permanent add-on stays', async () => {
     const club = await createTenant(t, op.auth, 'CLUB');
-    const timed = await grant(t, op.auth, club.tenant_id, { expires_at: new Date(Date.now() + 1500).toISOString() }).expect(201);
+    const timed = await grant(t, op.auth, club.tenant_id, { expires_at: new Date(t.clock.now().getTime() + 1000).toISOString() }).expect(
+      201,
+    );
     await grant(t, op.auth, club.tenant_id, { subsystem_id: 'F02.08' }).expect(201);
-    await new Promise((r) => setTimeout(r, 1600));
     const first = runCli(t.dataDir, ['tiers:expire-addons']);
     expect([first.code, JSON.parse(first.stdout)]).toEqual([0, { expired: 1, tenant_ids: [club.tenant_id] }]);
     const again = runCli(t.dataDir, ['tiers:expire-addons']);
