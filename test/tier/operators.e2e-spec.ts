@@ -64,6 +64,9 @@ describe('tenant tiers: operators, role separation, isolation, bad input (e2e)',
         call: (x) => t.http.patch(`/sys/tenants/${b.tenant_id}/tier/type`).set(x).send({ tenant_type: 'CLUB', reason: 'no-op check' }),
         allowed: ['security'],
       },
+      // the other contexts' operator routes follow the same separation
+      { name: 'GET /sys/security-events', call: (x) => t.http.get('/sys/security-events').set(x), allowed: ['security'] },
+      { name: 'POST unlock', call: (x) => t.http.post(`/sys/users/${NO_TENANT}/unlock`).set(x), allowed: ['security'] },
       {
         name: 'PUT sys-roles',
         call: (x) => t.http.put(`/sys/users/${b.admin_id}/sys-roles`).set(x).send({ sys_roles: [] }),
@@ -85,6 +88,14 @@ describe('tenant tiers: operators, role separation, isolation, bad input (e2e)',
     expect(
       (await t.http.get(`/sys/tenants/${b.tenant_id}/tier`).set(support.auth)).body.addons.map((x: { addon_id: string }) => x.addon_id),
     ).toEqual([addon.body.addon_id]);
+  });
+
+  it('one live add-on per (tenant, subsystem) even under concurrency: of 8 parallel grants exactly one wins, the rest are 409', async () => {
+    const c = await createTenant(t, root.auth, 'EVENT');
+    const results = await Promise.all(Array.from({ length: 8 }, () => grant(t, finance.auth, c.tenant_id)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error_code === 'addon_exists')).toBe(true);
+    expect((await t.http.get(`/sys/tenants/${c.tenant_id}/tier`).set(support.auth)).body.addon_history).toHaveLength(1);
   });
 
   it('type change needs a fresh second factor (403 mfa_step_up_required), is a 400 to the same type, and applies on the next request', async () => {
