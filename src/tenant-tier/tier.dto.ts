@@ -4,10 +4,12 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsDefined,
   IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -82,7 +84,8 @@ export class CreateTenantDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
   @ApiProperty({ enum: TENANT_TYPES }) @IsIn(TENANT_TYPES as unknown as string[]) tenant_type!: TenantType;
   @ApiProperty({ example: 'SE' }) @IsCountry() country!: string;
-  @ApiProperty({ type: NewAdminDto }) @ValidateNested() @Type(() => NewAdminDto) admin!: NewAdminDto;
+  // ValidateNested alone lets a missing admin (and an empty array) through: they must be an object
+  @ApiProperty({ type: NewAdminDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => NewAdminDto) admin!: NewAdminDto;
 }
 
 export class TenantsQuery {

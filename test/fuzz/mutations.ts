@@ -196,11 +196,11 @@ export function casesFor(op: Operation, ctx: Record<string, string>, rng: Rng): 
   }
 
   const names = [...new Set([...op.queryParams, 'limit', 'cursor', 'type'])];
-  for (const v of rng.pick(ODD_QUERY_VALUES, 6)) {
+  for (const v of rng.pick(ODD_QUERY_VALUES, 4)) {
     const k = rng.pick(names, 1)[0];
     cases.push(withBody({ label: `query ${k}=${v.slice(0, 40)}`, target: `${base}?${k}=${v}` }));
   }
-  for (const q of rng.pick(queryShapes(rng.pick(names, 1)[0]), 3))
+  for (const q of rng.pick(queryShapes(rng.pick(names, 1)[0]), 2))
     cases.push(withBody({ label: `query ${q.slice(0, 60)}`, target: `${base}?${q}` }));
 
   const raw: Array<[string, string | Buffer, string]> = [
@@ -224,7 +224,7 @@ export function casesFor(op: Operation, ctx: Record<string, string>, rng: Rng): 
     ['utf-16 charset', validJson, 'application/json; charset=utf-16'],
     ['problem+json type', validJson, 'application/problem+json'],
   ];
-  for (const [label, body, type] of op.body ? raw : rng.pick(raw, 5))
+  for (const [label, body, type] of op.body ? raw : rng.pick(raw, 3))
     cases.push(withBody({ label: `body ${label}`, body, contentType: type }));
 
   if (op.body?.properties) {

@@ -8,6 +8,7 @@
  */
 import { ADMIN, BOOTSTRAP_ENV, addMember, adminLogin, login } from '../support/identity.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { enrolTotp, verifyTotp } from '../policy/helpers.js';
 import { casesFor, ODD_AUTH_HEADERS, seededRandom, type FuzzCase } from './mutations.js';
 import { expressToOpenApi, operationsOf, type Operation } from './openapi-operations.js';
 import { closeAgent, rawRequest, type RawResponse } from './raw-http.js';
@@ -93,7 +94,13 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
   const started = Date.now();
   const admin = await adminLogin(t);
   const memberIds = await addMember(t, admin, { email: MEMBER.email, password: MEMBER.password });
-  let adminAuth = admin.auth;
+  // the admin has TOTP and a fresh second factor, so step-up endpoints are reached, not refused early
+  const { secret } = await enrolTotp(t, admin.auth);
+  const freshAdmin = async () => {
+    const l = await login(t, ADMIN.email, ADMIN.password);
+    return verifyTotp(t, l.auth, secret).catch(() => l.auth); // a fuzzed DELETE /auth/mfa/totp may have removed it
+  };
+  let adminAuth = await freshAdmin();
   let memberAuth = (await login(t, MEMBER.email, MEMBER.password)).auth;
   const callers: Caller[] = [
     { name: 'anonymous', headers: () => ({}) },
@@ -102,7 +109,7 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
       headers: () => memberAuth,
       relogin: async () => void (memberAuth = (await login(t, MEMBER.email, MEMBER.password)).auth),
     },
-    { name: 'admin', headers: () => adminAuth, relogin: async () => void (adminAuth = (await login(t, ADMIN.email, ADMIN.password)).auth) },
+    { name: 'admin', headers: () => adminAuth, relogin: async () => void (adminAuth = await freshAdmin()) },
   ];
   // valid ids, so that a request is wrong only where the fuzzer made it wrong
   const ctx = { tenant_id: admin.tenant_id, user_id: memberIds.user_id, id: admin.session_id, secret: 'not-the-webhook-secret' };

@@ -60,3 +60,15 @@ it('answers 400 for bodies nested deeper than 32 levels instead of overflowing a
     expect(res.body.detail).toMatch(/nests deeper than 32 levels/);
   }
 });
+
+it('answers 400 naming the field when a required nested object is missing or not an object (POST /sys/tenants admin)', async () => {
+  const operator = await adminLogin(t);
+  for (const admin of [undefined, null, [], 'x', 1]) {
+    const res = await t.http
+      .post('/sys/tenants')
+      .set(operator.auth)
+      .send({ name: 'Fuzzed Federation', tenant_type: 'FEDERATION', country: 'SE', ...(admin === undefined ? {} : { admin }) });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.detail).toMatch(/admin/);
+  }
+});
