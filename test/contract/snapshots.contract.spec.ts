@@ -11,7 +11,14 @@ import { AggregateRepository, type DomainEvent, type Evolver } from '../../src/e
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../../src/eventstore/event-store.port.js';
 import { SNAPSHOT_COLLECTION } from '../../src/eventstore/snapshots.js';
 import { SqliteReadStore } from '../../src/readstore/sqlite-read-store.js';
-import { kurrentFakeHarness, kurrentHarness, sqliteHarness, uid, type EventStoreHarness } from './helpers/event-store-harness.js';
+import {
+  kurrentFakeHarness,
+  kurrentHarness,
+  postgresHarness,
+  sqliteHarness,
+  uid,
+  type EventStoreHarness,
+} from './helpers/event-store-harness.js';
 
 type Added = DomainEvent<'Added', { n: number }>;
 interface Sum {
@@ -190,4 +197,8 @@ snapshotContract('kurrentdb adapter, in-memory fake client', () => kurrentFakeHa
 const kurrentUrl = process.env.EVENTSTORE_URL;
 (kurrentUrl ? describe : describe.skip)('KurrentDB (EVENTSTORE_URL)', () => {
   snapshotContract('kurrentdb', () => kurrentHarness(kurrentUrl!));
+});
+const pgUrl = process.env.DATABASE_URL;
+(pgUrl ? describe : describe.skip)('PostgreSQL (DATABASE_URL)', () => {
+  snapshotContract('postgres', () => postgresHarness(pgUrl!));
 });
