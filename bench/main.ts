@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main().catch((err: unknown) => {
+(process.argv[2] === 'http' ? import('./http.js').then((m) => m.httpBench()) : main()).catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

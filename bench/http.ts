@@ -1,0 +1,526 @@
+/**
+ * `npm run bench -- http`: the real app over HTTP beside Better Auth, in one run.
+ *
+ * Both servers run as child processes on embedded SQLite in a temp dir (ours: bench/http-server.ts;
+ * theirs: bench/peers/better-auth-server.mjs, email + password and the two-factor plugin on
+ * better-sqlite3, installed with `npm install --prefix bench/peers`). This process is the load
+ * generator: keep-alive HTTP clients, 1 and 8 at a time, over:
+ *   login (many accounts) · refresh (ours only: Better Auth has no refresh-token rotation) ·
+ *   the authenticated read (ours GET /me, theirs GET /api/auth/get-session) · TOTP step-up verify
+ *   on existing sessions (BENCH_MFA_USERS enrolled users, default 1,000, each once per time step:
+ *   the bench moves both servers' clocks) · recovery-code verify.
+ * Each side's bare password-hash rate (8 parallel verifies, in its own server process, in this
+ * run) is the yardstick for its login: argon2id m=19 MiB t=2 p=1 for us, scrypt for Better Auth.
+ * Then growth: login, refresh and TOTP verify latency for accounts whose streams already hold
+ * 10 … 100,000 events (BENCH_GROWTH), appended straight into our event store beforehand.
+ * Env: BENCH_MFA_USERS, BENCH_LOGIN_USERS (64), BENCH_REQUESTS (ops per row, 400), BENCH_ROUNDS
+ * (TOTP rounds per row, 2), BENCH_GROWTH (e.g. "10,1000"), BENCH_SAMPLES (12), BENCH_PEERS=0 skips Better Auth.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteEventStore } from '../src/eventstore/sqlite-event-store.js';
+import type { NewEvent } from '../src/eventstore/event-store.port.js';
+import { totpAt } from '../src/mfa/totp/totp.core.js';
+import { randomToken, sha256Hex } from '../src/shared/crypto.js';
+
+const env = (name: string, def: number) => {
+  const n = Number((process.env[name] ?? String(def)).replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+};
+const MFA_USERS = env('BENCH_MFA_USERS', 1000);
+const LOGIN_USERS = env('BENCH_LOGIN_USERS', 64);
+const REQUESTS = env('BENCH_REQUESTS', 400);
+const ROUNDS = env('BENCH_ROUNDS', 2);
+const SAMPLES = env('BENCH_SAMPLES', 12);
+const GROWTH = (process.env.BENCH_GROWTH ?? '10,1000,10000,100000').split(',').filter(Boolean).map(Number);
+const PEERS = process.env.BENCH_PEERS !== '0';
+const PASSWORD = 'the right password 123';
+const STEP = 30_000;
+const log = (msg: string) => process.stderr.write(`bench http: ${msg}\n`);
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+
+// ---------------------------------------------------------------- servers (child processes)
+
+class Server {
+  private waiting: Array<{ key: string; resolve: (v: unknown) => void }> = [];
+  port = 0;
+  now = 0;
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: Record<string, unknown>) => {
+      const i = this.waiting.findIndex((w) => w.key in m);
+      if (i >= 0) this.waiting.splice(i, 1)[0]!.resolve(m);
+    });
+  }
+  static async start(entry: string, dir: string): Promise<Server> {
+    const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    const s = new Server(child);
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`))));
+    const ready = (await Promise.race([s.ask({}, 'port'), exited])) as { port: number; now?: number };
+    s.port = ready.port;
+    s.now = ready.now ?? Date.now();
+    return s;
+  }
+  ask<T = Record<string, unknown>>(msg: object, key: string): Promise<T> {
+    return new Promise((resolve) => {
+      this.waiting.push({ key, resolve: resolve as (v: unknown) => void });
+      if (Object.keys(msg).length) this.child.send(msg);
+    });
+  }
+  /** Moves the server's clock to 10 s into a time step at least one step after the current one. */
+  async nextStep(): Promise<number> {
+    const target = this.now + STEP;
+    const at = target - (target % STEP) + 10_000;
+    const r = await this.ask<{ advanced: number }>({ advance: at - this.now }, 'advanced');
+    this.now = r.advanced;
+    return this.now;
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+interface Res {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          origin: 'http://127.0.0.1',
+          'user-agent': 'petanque-bench/1',
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown> = {};
+          try {
+            parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          } catch {
+            parsed = { text };
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+const ok = (r: Res, what: string) => {
+  if (r.status < 200 || r.status > 299) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  return r;
+};
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const cookieOf = (r: Res) =>
+  ([] as string[])
+    .concat(r.headers['set-cookie'] ?? [])
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => c.startsWith('better-auth.session_token='))
+    .pop();
+
+/** Runs `n` operations over `clients` concurrent workers; latencies in ms. */
+async function measure(clients: number, n: number, op: (i: number, worker: number) => Promise<Res>) {
+  const lat: number[] = [];
+  let next = 0;
+  let errors = 0;
+  let firstError = '';
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, w) => {
+      for (let i = next++; i < n; i = next++) {
+        const s = process.hrtime.bigint();
+        const r = await op(i, w);
+        lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+        if (r.status < 200 || r.status > 299) {
+          errors++;
+          firstError ||= `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+        }
+      }
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
+  if (errors) log(`  ${errors} of ${n} failed, first: ${firstError}`);
+  return { rps: n / secs, p50: pct(50), p99: pct(99), errors, n };
+}
+type Row = Awaited<ReturnType<typeof measure>>;
+
+/** Runs tasks with bounded concurrency (setup). */
+async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let i = next++; i < items.length; i = next++) await fn(items[i]!, i);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- our side
+
+interface MfaUser {
+  email: string;
+  user_id: string;
+  secret: string;
+  access: string;
+  refresh: string;
+  session_id: string;
+  codes: string[];
+}
+
+async function oursSetup(s: Server) {
+  const admin = ok(await call(s.port, 'POST', '/auth/login', { email: 'admin@bench.test', password: PASSWORD }), 'admin login').body;
+  const me = ok(await call(s.port, 'GET', '/me', undefined, bearer(admin.access_token as string)), 'admin me').body;
+  const tid = (me.tenant as { id: string }).id;
+  const add = async (email: string) =>
+    ok(
+      await call(
+        s.port,
+        'POST',
+        `/tenants/${tid}/members`,
+        { email, display_name: email.split('@')[0], roles: ['member'], password: PASSWORD },
+        bearer(admin.access_token as string),
+      ),
+      'add member',
+    ).body.user_id as string;
+  const loginEmails = Array.from({ length: LOGIN_USERS }, (_, i) => `login${i}@bench.test`);
+  await pool(loginEmails, 4, async (e) => void (await add(e)));
+  const mfa: MfaUser[] = [];
+  const enrol = async (email: string): Promise<MfaUser> => {
+    const user_id = await add(email);
+    const l = ok(await call(s.port, 'POST', '/auth/login', { email, password: PASSWORD }), 'login').body;
+    const enrolled = ok(await call(s.port, 'POST', '/auth/mfa/totp/enroll', undefined, bearer(l.access_token as string)), 'enroll').body;
+    const secret = enrolled.secret as string;
+    const confirmed = ok(
+      await call(s.port, 'POST', '/auth/mfa/totp/confirm', { code: totpAt(secret, s.now) }, bearer(l.access_token as string)),
+      'confirm',
+    ).body;
+    const codes = ok(
+      await call(s.port, 'POST', '/auth/mfa/recovery-codes/generate', undefined, bearer(confirmed.access_token as string)),
+      'recovery codes',
+    ).body.codes as string[];
+    return {
+      email,
+      user_id,
+      secret,
+      access: confirmed.access_token as string,
+      refresh: l.refresh_token as string,
+      session_id: l.session_id as string,
+      codes,
+    };
+  };
+  await pool(
+    Array.from({ length: MFA_USERS }, (_, i) => `mfa${i}@bench.test`),
+    4,
+    async (e) => void mfa.push(await enrol(e)),
+  );
+  return { loginEmails, mfa, enrol };
+}
+
+async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>) {
+  const rows: Record<string, Record<number, Row>> = {};
+  const { loginEmails, mfa } = setup;
+  for (const c of [1, 8]) {
+    log(`ours, ${c} client(s): login`);
+    const sessions: Array<{ access: string; refresh: string }> = [];
+    (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
+      const r = await call(s.port, 'POST', '/auth/login', { email: loginEmails[i % loginEmails.length], password: PASSWORD });
+      if (r.status === 200 && sessions.length < 8)
+        sessions.push({ access: r.body.access_token as string, refresh: r.body.refresh_token as string });
+      return r;
+    });
+    log(`ours, ${c} client(s): refresh`);
+    (rows.refresh ??= {})[c] = await measure(c, REQUESTS, async (_, w) => {
+      const r = await call(s.port, 'POST', '/auth/refresh', { refresh_token: sessions[w]!.refresh });
+      if (r.status === 200) sessions[w] = { access: r.body.access_token as string, refresh: r.body.refresh_token as string };
+      return r;
+    });
+    log(`ours, ${c} client(s): GET /me`);
+    (rows.me ??= {})[c] = await measure(c, REQUESTS * 4, async (_, w) => call(s.port, 'GET', '/me', undefined, bearer(sessions[w]!.access)));
+    log(`ours, ${c} client(s): TOTP step-up verify, ${mfa.length} users x ${ROUNDS} time steps`);
+    const parts: Row[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const now = await s.nextStep();
+      parts.push(
+        await measure(c, mfa.length, async (i) => {
+          const u = mfa[i]!;
+          const r = await call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(u.secret, now) }, bearer(u.access));
+          if (r.status === 200) u.access = r.body.access_token as string;
+          return r;
+        }),
+      );
+    }
+    (rows.totp ??= {})[c] = combine(parts);
+    log(`ours, ${c} client(s): recovery-code verify`);
+    (rows.recovery ??= {})[c] = await measure(c, mfa.length, async (i) => {
+      const u = mfa[i]!;
+      const r = await call(s.port, 'POST', '/auth/mfa/recovery-codes/verify', { code: u.codes.shift() }, bearer(u.access));
+      if (r.status === 200) u.access = r.body.access_token as string;
+      return r;
+    });
+  }
+  // revocation is effective on the very next request
+  const victim = mfa[0]!;
+  ok(await call(s.port, 'GET', '/me', undefined, bearer(victim.access)), 'me before revoke');
+  ok(await call(s.port, 'DELETE', `/auth/sessions/${victim.session_id}`, undefined, bearer(victim.access)), 'revoke');
+  const after = await call(s.port, 'GET', '/me', undefined, bearer(victim.access));
+  return { rows, revokedNext: after.status === 401 ? `401 ${String(after.body.error_code)}` : `NOT REVOKED (${after.status})` };
+}
+
+/** Throughput of several rounds as one row (rounds are separated only by a clock move). */
+function combine(parts: Row[]): Row {
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  const secs = parts.reduce((s, p) => s + p.n / p.rps, 0);
+  return {
+    n,
+    rps: n / secs,
+    p50: parts.reduce((s, p) => s + p.p50 * p.n, 0) / n,
+    p99: Math.max(...parts.map((p) => p.p99)),
+    errors: parts.reduce((s, p) => s + p.errors, 0),
+  };
+}
+
+// ---------------------------------------------------------------- growth (ours)
+
+/** Appends `n` events that each hot stream of this account would hold after `n` requests. */
+async function seedHistory(dir: string, u: MfaUser, n: number): Promise<string> {
+  const es = new SqliteEventStore(join(dir, 'events.sqlite'));
+  const append = async (stream: string, make: (i: number) => NewEvent) => {
+    let version = await es.streamVersion(stream);
+    for (let i = 0; i < n; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, n - i) }, (_, j) => make(i + j));
+      version = (await es.append(stream, batch, version === -1 ? 'no_stream' : version)).version;
+    }
+  };
+  const at = new Date().toISOString();
+  const attempt = (scope: 'login' | 'mfa', key: string, factor: string) => (i: number) =>
+    i % 2 === 0
+      ? { type: 'AttemptClaimed', data: { key, scope, user_id: u.user_id, factor, at } }
+      : { type: 'AttemptSucceeded', data: { key, scope, user_id: u.user_id, factor, previous_failures: 0 } };
+  await append(`bruteforce-login-${sha256Hex(u.email)}`, attempt('login', sha256Hex(u.email), 'password'));
+  await append(`bruteforce-mfa-${u.user_id}`, attempt('mfa', u.user_id, 'totp'));
+  await append(`totp-${u.user_id}`, (i) => ({ type: 'TotpCodeAccepted', data: { user_id: u.user_id, step: i } }));
+  // n rotations of the session; the last one's token is ours to present
+  const token = `${u.session_id}.${randomToken(256)}`;
+  const gen = (await es.readStream(`session-${u.session_id}`)).length;
+  await append(`session-${u.session_id}`, (i) => ({
+    type: 'RefreshTokenRotated',
+    data: {
+      session_id: u.session_id,
+      user_id: u.user_id,
+      generation: gen + i,
+      refresh_hash: i === n - 1 ? sha256Hex(token) : sha256Hex(`filler-${i}-${randomUUID()}`),
+      idle_expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      at,
+    },
+  }));
+  await es.close();
+  return token;
+}
+
+async function growth(s: Server, dir: string, setup: Awaited<ReturnType<typeof oursSetup>>) {
+  const out: Array<{ n: number; login: number; refresh: number; verify: number }> = [];
+  for (const n of GROWTH) {
+    log(`growth: ${n} prior events per stream`);
+    const u = await setup.enrol(`growth${n}@bench.test`);
+    let refresh = await seedHistory(dir, u, n);
+    const lat = { login: [] as number[], refresh: [] as number[], verify: [] as number[] };
+    const timed = async (what: keyof typeof lat | null, fn: () => Promise<Res>) => {
+      const t0 = process.hrtime.bigint();
+      const r = ok(await fn(), `growth ${n} ${what}`);
+      if (r.status === 202) throw new Error('projections lagging (202)');
+      if (what) lat[what].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      return r;
+    };
+    for (let i = -2; i < SAMPLES; i++) {
+      // the first two rounds warm up (the first one replays the seeded streams once and snapshots them)
+      const what = <K extends keyof typeof lat>(k: K) => (i < 0 ? null : k);
+      const now = await s.nextStep();
+      await timed(what('login'), () => call(s.port, 'POST', '/auth/login', { email: u.email, password: PASSWORD }));
+      const r = await timed(what('refresh'), () => call(s.port, 'POST', '/auth/refresh', { refresh_token: refresh }));
+      refresh = r.body.refresh_token as string;
+      const access = r.body.access_token as string;
+      await timed(what('verify'), () => call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(u.secret, now) }, bearer(access)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    out.push({ n, login: median(lat.login), refresh: median(lat.refresh), verify: median(lat.verify) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Better Auth
+
+async function theirsRun(s: Server, rows: Record<string, Record<number, Row>>) {
+  const api = (path: string) => `/api/auth${path}`;
+  await s.ask({ setup: true }, 'setup');
+  const loginEmails = Array.from({ length: LOGIN_USERS }, (_, i) => `login${i}@bench.test`);
+  await pool(loginEmails, 4, async (email) => {
+    ok(await call(s.port, 'POST', api('/sign-up/email'), { email, password: PASSWORD, name: email.split('@')[0] }), 'sign up');
+  });
+  const users: Array<{ secret: string; cookie: string; codes: string[] }> = [];
+  await pool(
+    Array.from({ length: MFA_USERS }, (_, i) => `mfa${i}@bench.test`),
+    4,
+    async (email) => {
+      const up = ok(await call(s.port, 'POST', api('/sign-up/email'), { email, password: PASSWORD, name: email.split('@')[0] }), 'sign up');
+      let cookie = cookieOf(up)!;
+      const en = ok(await call(s.port, 'POST', api('/two-factor/enable'), { password: PASSWORD }, { cookie }), 'enable 2fa').body;
+      const secret = new URL(en.totpURI as string).searchParams.get('secret')!;
+      const v = ok(await call(s.port, 'POST', api('/two-factor/verify-totp'), { code: totpAt(secret, Date.now()) }, { cookie }), 'verify');
+      cookie = cookieOf(v) ?? cookie;
+      users.push({ secret, cookie, codes: en.backupCodes as string[] });
+    },
+  );
+  await s.ask({ setup: false }, 'setup');
+  let offset = 0;
+  for (const c of [1, 8]) {
+    log(`Better Auth, ${c} client(s): login`);
+    const cookies: string[] = [];
+    (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
+      const r = await call(s.port, 'POST', api('/sign-in/email'), { email: loginEmails[i % loginEmails.length], password: PASSWORD });
+      if (r.status === 200 && cookies.length < 8) cookies.push(cookieOf(r)!);
+      return r;
+    });
+    log(`Better Auth, ${c} client(s): get-session`);
+    (rows.me ??= {})[c] = await measure(c, REQUESTS * 4, async (_, w) => call(s.port, 'GET', api('/get-session'), undefined, { cookie: cookies[w]! }));
+    log(`Better Auth, ${c} client(s): TOTP verify, ${users.length} users x ${ROUNDS} time steps`);
+    const parts: Row[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // their clock is the real one plus an offset the bench moves: 10 s into a fresh step
+      const theirNow = Date.now() + offset;
+      const target = theirNow + STEP;
+      const delta = target - (target % STEP) + 10_000 - theirNow;
+      offset += delta;
+      await s.ask({ advance: delta }, 'advanced');
+      const now = Date.now() + offset;
+      parts.push(
+        await measure(c, users.length, async (i) =>
+          call(s.port, 'POST', api('/two-factor/verify-totp'), { code: totpAt(users[i]!.secret, now) }, { cookie: users[i]!.cookie }),
+        ),
+      );
+    }
+    (rows.totp ??= {})[c] = combine(parts);
+    log(`Better Auth, ${c} client(s): backup-code verify`);
+    (rows.recovery ??= {})[c] = await measure(c, users.length, async (i) =>
+      call(s.port, 'POST', api('/two-factor/verify-backup-code'), { code: users[i]!.codes.shift() }, { cookie: users[i]!.cookie }),
+    );
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const f1 = (n: number) => n.toFixed(1);
+
+export async function httpBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'plq-bench-http-'));
+  const peerEntry = join(repo, 'bench', 'peers', 'better-auth-server.mjs');
+  const peers = PEERS && existsSync(join(repo, 'bench', 'peers', 'node_modules', 'better-auth'));
+  if (PEERS && !peers) log('Better Auth is not installed: npm install --prefix bench/peers (running ours only)');
+  const servers: Server[] = [];
+  try {
+    const ours = await Server.start(join(here, 'http-server.js'), join(dir, 'ours'));
+    servers.push(ours);
+    log(`ours: setup (${LOGIN_USERS} login accounts, ${MFA_USERS} TOTP users with recovery codes)`);
+    const setup = await oursSetup(ours);
+    const oursHash = (await ours.ask<{ bareHash: number }>({ bareHash: { n: 64, clients: 8 } }, 'bareHash')).bareHash;
+    const { rows, revokedNext } = await oursRows(ours, setup);
+    const grown = await growth(ours, join(dir, 'ours'), setup);
+    const oursRss = (await ours.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
+    ours.stop();
+
+    const theirs: Record<string, Record<number, Row>> = {};
+    let theirHash = 0;
+    let theirRss = 0;
+    if (peers) {
+      const peer = await Server.start(peerEntry, dir);
+      servers.push(peer);
+      log(`Better Auth: setup`);
+      await theirsRun(peer, theirs);
+      theirHash = (await peer.ask<{ bareHash: number }>({ bareHash: { n: 32, clients: 8 } }, 'bareHash')).bareHash;
+      theirRss = (await peer.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
+      peer.stop();
+    }
+
+    const names: Array<[string, string]> = [
+      ['login', 'login (many accounts)'],
+      ['refresh', 'refresh'],
+      ['me', 'authenticated read (GET /me | get-session)'],
+      ['totp', 'TOTP step-up verify'],
+      ['recovery', 'recovery-code verify'],
+    ];
+    const lines: string[] = [];
+    lines.push(`HTTP, embedded SQLite · node ${process.version} · ${cpus().length} CPU · ${cpus()[0]?.model.trim() ?? ''}`);
+    lines.push(`${MFA_USERS} TOTP users, ${LOGIN_USERS} login accounts, ${REQUESTS} logins/refreshes per row, ${REQUESTS * 4} reads per row`);
+    const head = ['operation', 'clients', 'ours req/s', 'p50 ms', 'p99 ms', 'theirs req/s', 'p50 ms', 'p99 ms', 'ours/theirs'];
+    const body: string[][] = [];
+    for (const [key, label] of names)
+      for (const c of [1, 8]) {
+        const o = rows[key]?.[c];
+        const t = theirs[key]?.[c];
+        body.push([
+          label,
+          String(c),
+          o ? f0(o.rps) : '—',
+          o ? f1(o.p50) : '—',
+          o ? f1(o.p99) : '—',
+          t ? f0(t.rps) : '—',
+          t ? f1(t.p50) : '—',
+          t ? f1(t.p99) : '—',
+          o && t ? `${(o.rps / t.rps).toFixed(2)}x` : '—',
+        ]);
+      }
+    const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+    const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    lines.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line));
+    const errs = [...Object.values(rows), ...Object.values(theirs)].flatMap((r) => Object.values(r)).reduce((s, r) => s + r.errors, 0);
+    lines.push(`non-2xx answers in measured rows: ${errs}`);
+    const ol = rows.login?.[8]?.rps ?? 0;
+    lines.push(
+      `bare hash, 8 parallel verifies: ours argon2id ${f1(oursHash)}/s · login at 8 clients ${f1(ol)}/s = ${(ol / oursHash).toFixed(2)} of it` +
+        (peers
+          ? ` | Better Auth scrypt ${f1(theirHash)}/s · login at 8 clients ${f1(theirs.login?.[8]?.rps ?? 0)}/s = ${((theirs.login?.[8]?.rps ?? 0) / theirHash).toFixed(2)} of it`
+          : ''),
+    );
+    lines.push(`revocation: GET /me with the access token of a session revoked just before answers ${revokedNext}`);
+    lines.push(`peak RSS of the server: ours ${f0(oursRss)} MB${peers ? ` · Better Auth ${f0(theirRss)} MB` : ''}`);
+    lines.push('growth (ours, 1 client, median of ' + SAMPLES + '): prior events per stream -> login / refresh / TOTP verify ms');
+    for (const g of grown) lines.push(`  ${f0(g.n).padStart(9)}  ${f1(g.login).padStart(7)}  ${f1(g.refresh).padStart(7)}  ${f1(g.verify).padStart(7)}`);
+    if (grown.length > 1) {
+      const a = grown[0]!;
+      const b = grown[grown.length - 1]!;
+      lines.push(
+        `  ratio ${f0(b.n)}/${f0(a.n)}: login ${(b.login / a.login).toFixed(2)} · refresh ${(b.refresh / a.refresh).toFixed(2)} · verify ${(b.verify / a.verify).toFixed(2)}`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    for (const s of servers) if (s.child.connected) s.stop();
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
