@@ -40,6 +40,8 @@ const ROUNDS = env('BENCH_ROUNDS', 2);
 const SAMPLES = env('BENCH_SAMPLES', 12);
 const GROWTH = (process.env.BENCH_GROWTH ?? '10,1000,10000,100000').split(',').filter(Boolean).map(Number);
 const PEERS = process.env.BENCH_PEERS !== '0';
+/** BENCH_CLIENTS: client counts (default "1,8"). */
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8').split(',').map(Number);
 const PASSWORD = 'the right password 123';
 const STEP = 30_000;
 const log = (msg: string) => process.stderr.write(`bench http: ${msg}\n`);
@@ -59,7 +61,9 @@ class Server {
     });
   }
   static async start(entry: string, dir: string): Promise<Server> {
-    const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    // BENCH_PROF=<dir>: V8 CPU profiles of the servers, for finding where the time goes
+    const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [];
+    const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: prof });
     const s = new Server(child);
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`))));
     const ready = (await Promise.race([s.ask({}, 'port'), exited])) as { port: number; now?: number };
@@ -81,8 +85,10 @@ class Server {
     this.now = r.advanced;
     return this.now;
   }
-  stop(): void {
+  stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.disconnect();
+    return exited;
   }
 }
 
@@ -215,12 +221,13 @@ async function oursSetup(s: Server) {
     const l = ok(await call(s.port, 'POST', '/auth/login', { email, password: PASSWORD }), 'login').body;
     const enrolled = ok(await call(s.port, 'POST', '/auth/mfa/totp/enroll', undefined, bearer(l.access_token as string)), 'enroll').body;
     const secret = enrolled.secret as string;
-    const confirmed = ok(
+    const confirmedRes = ok(
       await call(s.port, 'POST', '/auth/mfa/totp/confirm', { code: totpAt(secret, s.now) }, bearer(l.access_token as string)),
       'confirm',
     ).body;
+    const confirmed = { access_token: (confirmedRes.access_token ?? l.access_token) as string };
     const codes = ok(
-      await call(s.port, 'POST', '/auth/mfa/recovery-codes/generate', undefined, bearer(confirmed.access_token as string)),
+      await call(s.port, 'POST', '/auth/mfa/recovery-codes/generate', undefined, bearer(confirmed.access_token)),
       'recovery codes',
     ).body.codes as string[];
     return {
@@ -244,7 +251,7 @@ async function oursSetup(s: Server) {
 async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>) {
   const rows: Record<string, Record<number, Row>> = {};
   const { loginEmails, mfa } = setup;
-  for (const c of [1, 8]) {
+  for (const c of CLIENTS) {
     log(`ours, ${c} client(s): login`);
     const sessions: Array<{ access: string; refresh: string }> = [];
     (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
@@ -397,7 +404,7 @@ async function theirsRun(s: Server, rows: Record<string, Record<number, Row>>) {
   );
   await s.ask({ setup: false }, 'setup');
   let offset = 0;
-  for (const c of [1, 8]) {
+  for (const c of CLIENTS) {
     log(`Better Auth, ${c} client(s): login`);
     const cookies: string[] = [];
     (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
@@ -451,7 +458,7 @@ export async function httpBench(): Promise<void> {
     const { rows, revokedNext } = await oursRows(ours, setup);
     const grown = await growth(ours, join(dir, 'ours'), setup);
     const oursRss = (await ours.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
-    ours.stop();
+    await ours.stop();
 
     const theirs: Record<string, Record<number, Row>> = {};
     let theirHash = 0;
@@ -463,7 +470,7 @@ export async function httpBench(): Promise<void> {
       await theirsRun(peer, theirs);
       theirHash = (await peer.ask<{ bareHash: number }>({ bareHash: { n: 32, clients: 8 } }, 'bareHash')).bareHash;
       theirRss = (await peer.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
-      peer.stop();
+      await peer.stop();
     }
 
     const names: Array<[string, string]> = [

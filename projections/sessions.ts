@@ -25,7 +25,7 @@ export interface SessionView {
 
 export const sessionsProjection = defineProjection({
   name: 'sessions',
-  collections: [{ name: 'sessions', indexes: [{ fields: ['user_id', 'status'] }, { fields: ['user_id', 'device_key'] }] }],
+  collections: [{ name: 'sessions', indexes: [{ fields: ['user_id', 'status'] }, { fields: ['user_id', 'device_key', 'id'] }] }],
   handles: ['SessionStarted', 'RefreshTokenRotated', 'SessionMfaSatisfied', 'SessionRevoked'],
   async apply(event, tx) {
     const sessions = tx.collection<SessionView>('sessions');

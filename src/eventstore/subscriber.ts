@@ -30,6 +30,7 @@ export function subscribeOnEmitter(
 export class Subscriber {
   private checkpoint: number;
   private running = false;
+  private scheduled = false;
   private pending = false;
   private stopped = false;
   private caughtUp = false;
@@ -52,6 +53,19 @@ export class Subscriber {
       this.pending = true;
       return;
     }
+    // Deferred by one macrotask: the appends of one command (a code check appends up to four
+    // times without real I/O in between) and of concurrent requests then arrive as one page,
+    // i.e. one read-model transaction instead of one per append.
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.run();
+    });
+  }
+
+  private run(): void {
+    if (this.stopped || this.running) return;
     this.running = true;
     this.loop = this.drain().finally(() => {
       this.running = false;

@@ -11,11 +11,23 @@ export interface Location {
   city: string | null;
 }
 
-/** Browser and OS families from a User-Agent (versions left out: a browser update is not a new device). */
+const devices = new Map<string, DeviceInfo>();
+
+/**
+ * Browser and OS families from a User-Agent (versions left out: a browser update is not a new
+ * device). Memoised (bounded): parsing costs more than the rest of a session start, and clients
+ * send the same few strings again and again.
+ */
 export function parseDevice(userAgent: string | null | undefined): DeviceInfo {
   if (!userAgent) return { browser: null, os: null, type: 'unknown' };
-  const r = new UAParser(userAgent).getResult();
-  return { browser: r.browser.name ?? null, os: r.os.name ?? null, type: r.device.type ?? 'desktop' };
+  let d = devices.get(userAgent);
+  if (!d) {
+    const r = new UAParser(userAgent).getResult();
+    d = { browser: r.browser.name ?? null, os: r.os.name ?? null, type: r.device.type ?? 'desktop' };
+    if (devices.size >= 10_000) devices.delete(devices.keys().next().value!);
+    devices.set(userAgent, d);
+  }
+  return { ...d };
 }
 
 /** Stable key of a device/browser family for "seen before on this account". */

@@ -1,3 +1,4 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { startTestApp, expectProblem, type TestApp } from '../support/test-app.js';
 import { ADMIN, adminLogin, addMember, BOOTSTRAP_ENV, login, UA } from '../support/identity.js';
 
@@ -40,6 +41,15 @@ describe('login, tokens and sessions (F02.07.08)', () => {
       mfa_at: null,
     });
     expect(p.exp - p.iat).toBeLessThanOrEqual(900);
+    // an independent JOSE implementation accepts it with the published key set
+    const verified = await jwtVerify(l.access_token, createLocalJWKSet(jwks), {
+      issuer: 'petanque-life',
+      audience: 'petanque-life-api',
+      algorithms: ['ES256'],
+      currentDate: t.clock.now(),
+    });
+    expect(verified.payload).toMatchObject({ sub: p.sub, sid: l.session_id, jti: expect.any(String) });
+    expect(verified.protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(l.refresh_token.length).toBeGreaterThan(60);
     const me = await t.http.get('/me').set(l.auth).expect(200);
     expect(me.body).toMatchObject({

@@ -18,7 +18,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string) => void) => done(null, keys.publicKeyPem),
+      // a KeyObject, not the PEM: jsonwebtoken would otherwise parse the PEM on every request
+      // (jsonwebtoken accepts a KeyObject; the passport-jwt typings only name string | Buffer)
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string | Buffer) => void) =>
+        done(null, keys.publicKey as unknown as Buffer),
       algorithms: ['ES256'],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,

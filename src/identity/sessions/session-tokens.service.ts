@@ -61,7 +61,11 @@ export class SessionTokens {
   /** The token that follows `token` at generation `generation` (deterministic: a double refresh gets the same). */
   successor(token: string, generation: number): string {
     const sid = token.split('.')[0]!;
-    return this.mint(sid, generation, Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-successor|${token}`), 'hex').toString('base64url'));
+    return this.mint(
+      sid,
+      generation,
+      Buffer.from(hmacHex(this.secrets.hmacKey, `refresh-successor|${token}`), 'hex').toString('base64url'),
+    );
   }
 
   /** The generation a token's tag proves the server minted it for, or null (untagged, forged, malformed). */
@@ -96,7 +100,11 @@ export class SessionTokens {
     const ctx = currentContext();
     const device = parseDevice(ctx?.user_agent);
     const key = deviceKey(device);
-    const seen = await this.reads.collection<SessionView>('sessions').count({ user_id: input.user_id, device_key: key });
+    // one match is enough (the index ends in id, so this stops at the first): a count would walk
+    // every earlier session of this device, which grows with every login
+    const seen = (
+      await this.reads.collection<SessionView>('sessions').find({ where: { user_id: input.user_id, device_key: key }, limit: 1 })
+    ).items.length;
     const location = await locate(ctx?.ip);
     const mfaAt = input.mfa && input.stepUpFresh !== false ? now.toISOString() : null;
     const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(session_id), sessionEvolver, () => [
