@@ -159,6 +159,29 @@ describe.each([
     expect(mine.body.items.map((m: { user_id: string }) => m.user_id)).not.toContain(victim().member.user_id);
   });
 
+  it("removes no member of the other tenant, by the other tenant's path or by its own", async () => {
+    const auth = await freshAdmin(me());
+    expectNothingOf(await t.http.delete(`/tenants/${victim().tenant_id}/members/${victim().member.user_id}`).set(auth), victim());
+    expectNothingOf(await t.http.delete(`/tenants/${me().tenant_id}/members/${victim().member.user_id}`).set(auth), victim());
+    await t.settle();
+    const theirs = await t.http
+      .get(`/tenants/${victim().tenant_id}/members`)
+      .set(await freshAdmin(victim()))
+      .expect(200);
+    expect(theirs.body.items.map((m: { user_id: string }) => m.user_id)).toContain(victim().member.user_id);
+    await login(t, victim().member.email, victim().member.password); // still signs in
+  });
+
+  it("reads nothing of the other tenant's tier through the operator routes (no sys role)", async () => {
+    const auth = await freshAdmin(me());
+    for (const path of [`/sys/tenants/${victim().tenant_id}/tier`, `/sys/tenants?q=${victim().tenant_id}`, '/sys/tenants']) {
+      const res = await t.http.get(path).set(auth);
+      expect(res.status).toBe(403);
+      expect(res.body.error_code).toEqual(expect.any(String));
+      for (const mark of [...victim().marks, victim().tenant_id]) expect(res.text).not.toContain(mark);
+    }
+  });
+
   it("sets only its own tenant's policy and cannot name the other tenant in the body", async () => {
     const auth = await freshAdmin(me());
     const before = (
