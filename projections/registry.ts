@@ -12,6 +12,7 @@ import { webauthnCredentialsProjection } from './webauthn-credentials.js';
 import { platformSecurityEventsProjection } from './platform-security-events.js';
 import { tenantTiersProjection } from './tenant-tiers.js';
 import { operatorAuditProjection } from './operator-audit.js';
+import { individualContextsProjection } from './individual-contexts.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -31,4 +32,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   platformSecurityEventsProjection,
   tenantTiersProjection,
   operatorAuditProjection,
+  individualContextsProjection,
 ];

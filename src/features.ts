@@ -6,6 +6,7 @@ import { PolicyModule } from './mfa/policy.module.js';
 import { SmsEmailModule } from './mfa/sms-email.module.js';
 import { WebAuthnModule } from './mfa/webauthn.module.js';
 import { TenantTierModule } from './tenant-tier/tenant-tier.module.js';
+import { IndividualModule } from './individual/individual.module.js';
 import { AccountModule } from './account/account.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
@@ -17,5 +18,6 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   SmsEmailModule,
   WebAuthnModule,
   TenantTierModule,
+  IndividualModule,
   AccountModule,
 ];

@@ -34,7 +34,7 @@ export const isCountryCode = (v: unknown): boolean =>
   typeof v === 'string' && /^[A-Z]{2}$/.test(v) && !NOT_COUNTRIES.has(v) && regions.of(v) !== v && regions.of(v) !== 'Unknown Region';
 
 /** ISO 3166-1 alpha-2, upper case (e.g. SE). */
-function IsCountry(options?: ValidationOptions) {
+export function IsCountry(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isCountry',

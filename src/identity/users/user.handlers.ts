@@ -26,8 +26,11 @@ export class AddMember {
     readonly email: string,
     readonly displayName: string,
     readonly roles: string[],
-    /** null: the new user has no password yet (set through a set-password link); ignored for an existing user. */
-    readonly password: string | null,
+    /**
+     * null: the new user has no password yet (set through a set-password link); `{ hash }`: an
+     * argon2id hash checked and made earlier (signup). Ignored for an existing user.
+     */
+    readonly password: string | null | { hash: string },
     readonly language: Language,
     readonly sysRoles: string[] = [],
   ) {}
@@ -66,11 +69,12 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
     let userId = await userIdForEmail(this.events, email);
     let created = false;
     if (!userId) {
-      const problem = cmd.password === null ? null : passwordProblem(cmd.password);
+      const problem = typeof cmd.password === 'string' ? passwordProblem(cmd.password) : null;
       if (problem) throw badRequest('weak_password', problem);
       const candidate = randomUUID();
       // an empty hash never verifies (verifyPassword treats it as "no password": dummy hash, false)
-      const passwordHash = cmd.password === null ? '' : await hashPassword(cmd.password);
+      const passwordHash =
+        cmd.password === null ? '' : typeof cmd.password === 'string' ? await hashPassword(cmd.password) : cmd.password.hash;
       try {
         await this.repo.append(emailStream(email), [{ type: 'EmailReserved', data: { user_id: candidate } }], 'no_stream');
         userId = candidate;

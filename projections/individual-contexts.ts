@@ -1,0 +1,47 @@
+import { defineProjection } from '../src/projections-runtime/projection.js';
+import type { IndividualEvent, IndividualState } from '../src/individual/profile/individual.decider.js';
+
+/** IndividualContexts (F02.08), one document per user (the id is the user id, so unique). */
+export type IndividualContextView = Omit<IndividualState, 'exists'> & {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  last_position: number;
+  [k: string]: unknown;
+};
+
+export const individualContextsProjection = defineProjection({
+  name: 'individual_contexts',
+  collections: [{ name: 'individual_contexts', indexes: [{ fields: ['tenant_id'] }] }],
+  handles: ['IndividualSignedUp', 'IndividualProfileUpdated'],
+  async apply(event, tx) {
+    const e = { type: event.type, data: event.data } as unknown as IndividualEvent;
+    const docs = tx.collection<IndividualContextView>('individual_contexts');
+    if (e.type === 'IndividualSignedUp') {
+      if (await docs.get(e.data.user_id)) return;
+      await docs.upsert({
+        id: e.data.user_id,
+        user_id: e.data.user_id,
+        tenant_id: e.data.tenant_id,
+        display_name: e.data.display_name,
+        country: e.data.country,
+        language: e.data.language,
+        birth_year: null,
+        preferred_position: null,
+        handicap_hint: null,
+        privacy_public_profile: false,
+        subscription_tier: 'FREE',
+        premium_valid_until: null,
+        stripe_customer_id: null,
+        stripe_subscription_id: null,
+        created_at: event.occurred_at,
+        updated_at: event.occurred_at,
+        last_position: event.position,
+      });
+      return;
+    }
+    const doc = await docs.get(e.data.user_id);
+    if (!doc || doc.last_position >= event.position) return;
+    await docs.patch(doc.id, { set: { ...e.data.changes, updated_at: event.occurred_at, last_position: event.position } });
+  },
+});
