@@ -10,13 +10,16 @@ import {
 } from './password-reset/password-reset.handlers.js';
 import { PasswordResetMailer } from './password-reset/password-reset.mailer.js';
 import { ResetFactorCheck } from './password-reset/reset-factor-check.js';
+import { EmailChangeController } from './email-change/email-change.controller.js';
+import { ConfirmEmailChangeHandler, RequestEmailChangeHandler } from './email-change/email-change.handlers.js';
+import { EmailChangeMailer } from './email-change/email-change.mailer.js';
 import { DeactivationController, MembershipEndController } from './membership/membership.controller.js';
 import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } from './membership/membership.handlers.js';
 
 /** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export. */
 @Module({
   imports: [IdentityModule, WebAuthnModule],
-  controllers: [PasswordResetController, MembershipEndController, DeactivationController],
+  controllers: [PasswordResetController, MembershipEndController, DeactivationController, EmailChangeController],
   providers: [
     ResetFactorCheck,
     RequestPasswordResetHandler,
@@ -27,6 +30,9 @@ import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } fr
     EndMembershipHandler,
     DeactivateUserHandler,
     ReactivateUserHandler,
+    RequestEmailChangeHandler,
+    ConfirmEmailChangeHandler,
+    EmailChangeMailer,
   ],
 })
 export class AccountModule {}

@@ -29,6 +29,20 @@ export const ACCOUNT_SECURITY_EVENTS: SecurityEventRule[] = [
     notify: () => true,
   },
   {
+    event: 'EmailChangeRequested',
+    type: () => 'email_change_requested',
+    userId: (d) => d.user_id,
+    details: (d) => ({ new_email: d.new_email }),
+  },
+  {
+    // e-mailed to the new address (the read model has it by then); the old one got the notice at the request
+    event: 'EmailChanged',
+    type: () => 'email_changed',
+    userId: (d) => d.user_id,
+    details: (d) => ({ email: d.email, previous_email: d.previous_email }),
+    notify: () => true,
+  },
+  {
     event: 'UserReactivated',
     type: () => 'account_reactivated',
     userId: (d) => d.user_id,
@@ -66,6 +80,10 @@ export const ACCOUNT_MAIL_TEMPLATES: MailTemplates = {
       subject: 'Ditt konto har inaktiverats',
       body: () => ['En plattformsoperatör inaktiverade ditt konto: du kan inte logga in någonstans förrän det aktiveras igen.'],
     },
+  },
+  email_changed: {
+    en: { subject: 'Your e-mail address was changed', body: (d) => [`The e-mail address of your account is now ${d.email}.`] },
+    sv: { subject: 'Din e-postadress har ändrats', body: (d) => [`E-postadressen för ditt konto är nu ${d.email}.`] },
   },
   account_reactivated: {
     en: { subject: 'Your account was reactivated', body: () => ['Your account was reactivated: you can sign in again.'] },

@@ -26,10 +26,14 @@ export class LogIn {
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 export const emailStream = (email: string) => `email-${sha256Hex(normaliseEmail(email))}`;
 
-/** Resolves the user id that owns an e-mail from its reservation stream (strongly consistent). */
+/**
+ * Resolves the user id that owns an e-mail from its reservation stream (strongly consistent).
+ * The stream's last event decides: EmailReserved names the owner, EmailReleased (the owner moved
+ * to another address) frees it. Such a stream has a handful of events at most.
+ */
 export async function userIdForEmail(events: EventStore, email: string): Promise<string | null> {
-  const [reserved] = await events.readStream(emailStream(email));
-  return reserved ? (reserved.data.user_id as string) : null;
+  const last = (await events.readStream(emailStream(email))).at(-1);
+  return last?.type === 'EmailReserved' ? (last.data.user_id as string) : null;
 }
 
 const INVALID = () => unauthorized('invalid_credentials', 'The e-mail address or password is incorrect.');
