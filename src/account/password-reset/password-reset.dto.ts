@@ -46,5 +46,6 @@ export class ResetMfaDto {
 
 export class ResetPasswordDto extends ResetTokenDto {
   @ApiProperty() @IsString() @MaxLength(256) new_password!: string;
-  @ApiPropertyOptional({ type: ResetMfaDto }) @IsOptional() @ValidateNested() @Type(() => ResetMfaDto) mfa?: ResetMfaDto;
+  // IsObject: @ValidateNested alone lets an array (of arrays) through
+  @ApiPropertyOptional({ type: ResetMfaDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => ResetMfaDto) mfa?: ResetMfaDto;
 }
