@@ -210,6 +210,7 @@ export function casesFor(op: Operation, ctx: Record<string, string>, rng: Rng): 
     ['JSON array', '[]', json],
     ['JSON string', '"x"', json],
     ['JSON number', '1', json],
+    ['number beyond double', validJson.replace(/^\{/, '{"n":1e400,"m":-1e400' + (validJson === '{}' ? '' : ',')), json],
     ['empty body', '', json],
     ['__proto__ key', validJson.replace(/^\{/, '{"__proto__":{"polluted":"yes","roles":["sys"]}' + (validJson === '{}' ? '' : ',')), json],
     ['constructor.prototype key', '{"constructor":{"prototype":{"polluted":"yes"}}}', json],
@@ -224,6 +225,12 @@ export function casesFor(op: Operation, ctx: Record<string, string>, rng: Rng): 
     ['utf-16 charset', validJson, 'application/json; charset=utf-16'],
     ['problem+json type', validJson, 'application/problem+json'],
   ];
+  for (const [label, encoding] of [
+    ['gzip that is not gzip', 'gzip'],
+    ['unknown content-encoding', 'x-fuzz'],
+  ])
+    if (op.body)
+      cases.push(withBody({ label: `body ${label}`, body: validJson, contentType: json, headers: { 'Content-Encoding': encoding } }));
   for (const [label, body, type] of op.body ? raw : rng.pick(raw, 3))
     cases.push(withBody({ label: `body ${label}`, body, contentType: type }));
 
