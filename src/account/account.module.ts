@@ -13,13 +13,20 @@ import { ResetFactorCheck } from './password-reset/reset-factor-check.js';
 import { EmailChangeController } from './email-change/email-change.controller.js';
 import { ConfirmEmailChangeHandler, RequestEmailChangeHandler } from './email-change/email-change.handlers.js';
 import { EmailChangeMailer } from './email-change/email-change.mailer.js';
+import { PersonalDataExportController } from './export/personal-data-export.controller.js';
 import { DeactivationController, MembershipEndController } from './membership/membership.controller.js';
 import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } from './membership/membership.handlers.js';
 
 /** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export. */
 @Module({
   imports: [IdentityModule, WebAuthnModule],
-  controllers: [PasswordResetController, MembershipEndController, DeactivationController, EmailChangeController],
+  controllers: [
+    PasswordResetController,
+    MembershipEndController,
+    DeactivationController,
+    EmailChangeController,
+    PersonalDataExportController,
+  ],
   providers: [
     ResetFactorCheck,
     RequestPasswordResetHandler,
