@@ -257,6 +257,20 @@ export function casesFor(op: Operation, ctx: Record<string, string>, rng: Rng): 
   return cases;
 }
 
+/** The cases every run sends whatever the budget: the ones that found real 5xx before. */
+const MUST = /^baseline$|surrogate|__proto__|deep|%ED%A0%80|missing /;
+
+/**
+ * At most `budget` cases, the MUST ones first and a seeded sample of the rest, so that the run's
+ * length stays bounded as operations are added (each seed samples a different rest).
+ */
+export function withinBudget(cases: FuzzCase[], budget: number, rng: Rng): FuzzCase[] {
+  if (cases.length <= budget) return cases;
+  const must = cases.filter((c) => MUST.test(c.label));
+  const rest = cases.filter((c) => !MUST.test(c.label));
+  return [...must, ...rng.pick(rest, Math.max(0, budget - must.length))];
+}
+
 /** Odd credentials for an anonymous caller (the guard must answer them all with a clean 401). */
 export const ODD_AUTH_HEADERS: ReadonlyArray<Record<string, string>> = [
   { Authorization: 'Bearer x.y.z' },

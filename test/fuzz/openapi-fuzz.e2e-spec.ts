@@ -9,12 +9,14 @@
 import { ADMIN, BOOTSTRAP_ENV, addMember, adminLogin, login } from '../support/identity.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, verifyTotp } from '../policy/helpers.js';
-import { casesFor, ODD_AUTH_HEADERS, seededRandom, type FuzzCase } from './mutations.js';
+import { casesFor, ODD_AUTH_HEADERS, seededRandom, withinBudget, type FuzzCase } from './mutations.js';
 import { expressToOpenApi, operationsOf, type Operation } from './openapi-operations.js';
 import { closeAgent, rawRequest, type RawResponse } from './raw-http.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const MIN_REQUESTS = 3000;
+/** Roughly the requests of one run, spread over operations x callers (each gets at least 24). */
+const TARGET_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 const CONCURRENCY = 6;
 const MEMBER = { email: 'fuzz.member@federation.test', password: 'a long enough password 123' };
 /** Served by Nest but not API operations: the HTML account pages and their scripts, the docs. */
@@ -126,7 +128,7 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
   let sent = 0;
   for (const op of ops) {
     for (const caller of callers) {
-      const cases = casesFor(op, ctx, rng);
+      const cases = withinBudget(casesFor(op, ctx, rng), Math.max(24, Math.floor(TARGET_REQUESTS / (ops.length * callers.length))), rng);
       if (caller.name === 'anonymous')
         for (const h of ODD_AUTH_HEADERS) cases.push({ label: `header ${Object.keys(h).join(',')}`, target: cases[0].target, headers: h });
       await pool(cases, CONCURRENCY, async (c) => {
