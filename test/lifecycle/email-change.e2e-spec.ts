@@ -90,6 +90,9 @@ describe('e-mail change (issue 16 item 3)', () => {
     await t.http.post('/me/email/confirm').set(bertil.auth).send({ code: code2 }).expect(200);
     await login(t, 'alice@club.test', 'bertil long password 1');
     await login(t, 'alice2@club.test', a.password);
+    // bertil's old address is free again: a new member can be created with it
+    const newcomer = await addMember(t, await adminLogin(t), { email: 'bertil@other.test' });
+    await login(t, 'bertil@other.test', newcomer.password);
   });
 
   it('needs step-up once the person has a second factor; bad input names the field', async () => {

@@ -3,10 +3,11 @@ import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import { ConcurrencyError, EVENT_STORE, type EventStore } from '../../eventstore/event-store.port.js';
-import { badRequest, notFound, unauthorized } from '../../shared/errors.js';
+import { badRequest, DomainError, notFound, unauthorized } from '../../shared/errors.js';
 import { sha256Hex } from '../../shared/crypto.js';
 import { BruteForceService } from '../brute-force/brute-force.service.js';
-import { emailStream, normaliseEmail, userIdForEmail } from '../login/log-in.handler.js';
+import { normaliseEmail, userIdForEmail } from '../login/log-in.handler.js';
+import { reserveEmail } from './email-reservation.js';
 import { RevokeOtherSessions } from '../sessions/session.handlers.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import {
@@ -76,7 +77,8 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
       const passwordHash =
         cmd.password === null ? '' : typeof cmd.password === 'string' ? await hashPassword(cmd.password) : cmd.password.hash;
       try {
-        await this.repo.append(emailStream(email), [{ type: 'EmailReserved', data: { user_id: candidate } }], 'no_stream');
+        // a free address, or one its owner moved away from (EmailReleased); another owner: email_taken
+        await reserveEmail(this.repo, email, candidate);
         userId = candidate;
         created = true;
         await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, () => [
@@ -86,7 +88,7 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
           },
         ]);
       } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err;
+        if (!(err instanceof ConcurrencyError) && !(err instanceof DomainError && err.code === 'email_taken')) throw err;
         userId = await userIdForEmail(this.events, email); // someone registered it first
       }
     }
