@@ -13,7 +13,7 @@ export type IndividualContextView = Omit<IndividualState, 'exists'> & {
 export const individualContextsProjection = defineProjection({
   name: 'individual_contexts',
   collections: [{ name: 'individual_contexts', indexes: [{ fields: ['tenant_id'] }] }],
-  handles: ['IndividualSignedUp', 'IndividualProfileUpdated'],
+  handles: ['IndividualSignedUp', 'IndividualProfileUpdated', 'PremiumActivated'],
   async apply(event, tx) {
     const e = { type: event.type, data: event.data } as unknown as IndividualEvent;
     const docs = tx.collection<IndividualContextView>('individual_contexts');
@@ -42,6 +42,8 @@ export const individualContextsProjection = defineProjection({
     }
     const doc = await docs.get(e.data.user_id);
     if (!doc || doc.last_position >= event.position) return;
-    await docs.patch(doc.id, { set: { ...e.data.changes, updated_at: event.occurred_at, last_position: event.position } });
+    const set =
+      e.type === 'PremiumActivated' ? { subscription_tier: 'PREMIUM', premium_valid_until: e.data.valid_until } : { ...e.data.changes };
+    await docs.patch(doc.id, { set: { ...set, updated_at: event.occurred_at, last_position: event.position } });
   },
 });

@@ -13,6 +13,8 @@ import { platformSecurityEventsProjection } from './platform-security-events.js'
 import { tenantTiersProjection } from './tenant-tiers.js';
 import { operatorAuditProjection } from './operator-audit.js';
 import { individualContextsProjection } from './individual-contexts.js';
+import { friendshipsProjection } from './friendships.js';
+import { casualMatchesProjection } from './casual-matches.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -33,4 +35,6 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   tenantTiersProjection,
   operatorAuditProjection,
   individualContextsProjection,
+  friendshipsProjection,
+  casualMatchesProjection,
 ];

@@ -26,6 +26,8 @@ export interface AppConfig {
   redisPrefix: string | null;
   /** Published tier matrix the hourly audit compares with (null = the repo file web/src/data/tenant-tiers.json). */
   tierMatrixUrl: string | null;
+  /** Stripe webhook signing secret; when set, POST /me/subscription/upgrade-dev is off. */
+  stripeWebhookSecret: string | null;
   smtpUrl: string | null;
   mailFrom: string;
   /** base64 32-byte key for AES-256-GCM; null = key file in DATA_DIR/keys (mode 0600). */
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix,
     tierMatrixUrl: url('TIER_MATRIX_URL', ['http:', 'https:']),
+    stripeWebhookSecret: opt('STRIPE_WEBHOOK_SECRET'),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
     encryptionKey: key32('ENCRYPTION_KEY'),

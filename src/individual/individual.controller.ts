@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Req } from
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
+import { AggregateRepository } from '../eventstore/aggregate-repository.js';
+import { friendshipEvolver, friendshipStream, type FriendshipEvent, type FriendshipState } from './friends/friendship.decider.js';
 import { CommandGateway } from '../shared/command-gateway.js';
 import { notFound } from '../shared/errors.js';
 import { uuidParam } from '../shared/ids.js';
@@ -30,6 +32,7 @@ export class IndividualController {
   constructor(
     private readonly gateway: CommandGateway,
     private readonly limiter: IpRateLimiter,
+    private readonly repo: AggregateRepository,
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
@@ -91,9 +94,14 @@ export class IndividualController {
   @ApiBearerAuth()
   @RequiresSubsystem('F02.08')
   @Get('players/:user_id')
-  async player(@Param('user_id', uuidParam('player_not_found', 'No such player.')) userId: string) {
+  async player(@CurrentAuth() auth: AuthContext, @Param('user_id', uuidParam('player_not_found', 'No such player.')) userId: string) {
     const v = await this.reads.collection<IndividualContextView>('individual_contexts').get(userId.toLowerCase());
-    if (!v || !v.privacy_public_profile) throw notFound('player_not_found', 'No such player.');
+    const rel = (
+      await this.repo.load<FriendshipState, FriendshipEvent>(friendshipStream(auth.user_id, userId.toLowerCase()), friendshipEvolver)
+    ).state;
+    // a player who blocked the caller does not exist for them
+    if (!v || !v.privacy_public_profile || (rel.status === 'BLOCKED' && rel.blocked_by !== auth.user_id))
+      throw notFound('player_not_found', 'No such player.');
     return {
       user_id: v.user_id,
       display_name: v.display_name,

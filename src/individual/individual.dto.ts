@@ -1,5 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsCountry } from '../tenant-tier/tier.dto.js';
 import { POSITIONS, type Position } from './profile/individual.decider.js';
 
@@ -34,4 +51,34 @@ export class UpdateProfileDto {
   preferred_position?: Position;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) handicap_hint?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() privacy_public_profile?: boolean;
+}
+
+export class ScoreDto {
+  @ApiProperty() @IsInt() @Min(0) @Max(13) me!: number;
+  @ApiProperty() @IsInt() @Min(0) @Max(13) opponent!: number;
+}
+
+export class RecordMatchDto {
+  @ApiProperty() @IsUUID() opponent_user_id!: string;
+  @ApiProperty() @IsISO8601({ strict: true }, { message: 'played_at must be an ISO 8601 date-time' }) played_at!: string;
+  @ApiProperty({ type: ScoreDto }) @IsObject() @ValidateNested() @Type(() => ScoreDto) score!: ScoreDto;
+}
+
+export class VerifyMatchDto {
+  @ApiProperty({ enum: ['confirm', 'dispute'] }) @IsIn(['confirm', 'dispute']) decision!: 'confirm' | 'dispute';
+}
+
+export class MatchesQuery {
+  @IsOptional() @IsIn(['PENDING', 'CONFIRMED', 'DISPUTED', 'EXPIRED', 'CANCELLED']) status?: string;
+  @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
+
+export class FriendRequestDto {
+  @ApiProperty() @IsUUID() user_id!: string;
+}
+
+export class FriendsQuery {
+  @IsOptional() @IsIn(['PENDING', 'ACCEPTED', 'BLOCKED']) status?: 'PENDING' | 'ACCEPTED' | 'BLOCKED';
+  @IsOptional() @IsIn(['incoming', 'outgoing']) direction?: 'incoming' | 'outgoing';
+  @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }

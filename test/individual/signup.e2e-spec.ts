@@ -109,7 +109,11 @@ describe('individual players: 30-second signup and profile (F02.08.01, e2e)', ()
 
   it('per client address at most 20 signups an hour (429 with Retry-After)', async () => {
     t.clock.advance(3_600_000);
-    for (let i = 0; i < 20; i++) await t.http.post('/public/signup/individual').send(body(`many${i}@players.test`)).expect(202);
+    for (let i = 0; i < 20; i++)
+      await t.http
+        .post('/public/signup/individual')
+        .send(body(`many${i}@players.test`))
+        .expect(202);
     const res = await t.http.post('/public/signup/individual').send(body('one.more@players.test'));
     expectProblem(res, 429, 'rate_limited');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);

@@ -28,7 +28,8 @@ export type IndividualEvent =
         at: string;
       }
     >
-  | DomainEvent<'IndividualProfileUpdated', { user_id: string; changes: Partial<EditableProfile>; at: string }>;
+  | DomainEvent<'IndividualProfileUpdated', { user_id: string; changes: Partial<EditableProfile>; at: string }>
+  | DomainEvent<'PremiumActivated', { user_id: string; valid_until: string; source: 'dev' | 'stripe'; at: string }>;
 
 /** One IndividualContext per user (F02.08): the stream is keyed by the user id, so it is unique by construction. */
 export interface IndividualState extends EditableProfile {
@@ -73,6 +74,8 @@ export const individualEvolver = {
         };
       case 'IndividualProfileUpdated':
         return { ...s, ...e.data.changes };
+      case 'PremiumActivated':
+        return { ...s, subscription_tier: 'PREMIUM', premium_valid_until: e.data.valid_until };
       default: {
         const never: never = e;
         return never;
@@ -106,4 +109,30 @@ export function decideUpdateProfile(s: IndividualState, changes: Partial<Editabl
   ) as Partial<EditableProfile>;
   if (Object.keys(changed).length === 0) return [];
   return [{ type: 'IndividualProfileUpdated', data: { user_id: s.user_id, changes: changed, at: now.toISOString() } }];
+}
+
+export const PREMIUM_GRACE_MS = 7 * 86_400_000;
+export const DEV_PREMIUM_MS = 30 * 86_400_000;
+
+/** is_premium_active (F02.08.04): PREMIUM and paid up, or within the 7-day grace after `premium_valid_until`. */
+export function isPremiumActive(
+  s: Pick<IndividualState, 'subscription_tier' | 'premium_valid_until'>,
+  now: Date,
+): { active: boolean; grace_until: string | null } {
+  if (s.subscription_tier !== 'PREMIUM' || !s.premium_valid_until) return { active: false, grace_until: null };
+  const until = Date.parse(s.premium_valid_until);
+  const grace = until + PREMIUM_GRACE_MS;
+  return { active: now.getTime() < grace, grace_until: now.getTime() >= until ? new Date(grace).toISOString() : null };
+}
+
+/** Without Stripe (the embedded default) a player can try premium: 30 days from now, or from the current end. */
+export function decideDevUpgrade(s: IndividualState, now: Date): IndividualEvent[] {
+  if (!s.exists) throw notFound('individual_context_not_found', 'You have no individual player profile yet (POST /me/individual-context).');
+  const from = Math.max(now.getTime(), s.premium_valid_until ? Date.parse(s.premium_valid_until) : 0);
+  return [
+    {
+      type: 'PremiumActivated',
+      data: { user_id: s.user_id, valid_until: new Date(from + DEV_PREMIUM_MS).toISOString(), source: 'dev', at: now.toISOString() },
+    },
+  ];
 }
