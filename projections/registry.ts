@@ -15,6 +15,8 @@ import { operatorAuditProjection } from './operator-audit.js';
 import { individualContextsProjection } from './individual-contexts.js';
 import { friendshipsProjection } from './friendships.js';
 import { casualMatchesProjection } from './casual-matches.js';
+import { chainsProjection } from './chains.js';
+import { chainMembershipsProjection } from './chain-memberships.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -37,4 +39,6 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   individualContextsProjection,
   friendshipsProjection,
   casualMatchesProjection,
+  chainsProjection,
+  chainMembershipsProjection,
 ];

@@ -8,6 +8,7 @@ import { WebAuthnModule } from './mfa/webauthn.module.js';
 import { TenantTierModule } from './tenant-tier/tenant-tier.module.js';
 import { IndividualModule } from './individual/individual.module.js';
 import { AccountModule } from './account/account.module.js';
+import { ChainModule } from './chain/chain.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -20,4 +21,5 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   TenantTierModule,
   IndividualModule,
   AccountModule,
+  ChainModule,
 ];

@@ -62,6 +62,8 @@ export class CreateTenant {
     readonly country: string,
     readonly admin: { email: string; display_name: string; password: string | null; language: 'sv' | 'en' },
     readonly by: string | null,
+    /** Chosen by the caller when other streams must name the tenant first (a chain's code reservation). */
+    readonly tenantId: string = randomUUID(),
   ) {}
 }
 
@@ -84,7 +86,7 @@ export class CreateTenantHandler implements ICommandHandler<
     // checked before anything is written: a refused admin must not leave a tenant without one
     const problem = cmd.admin.password === null ? null : passwordProblem(cmd.admin.password);
     if (problem) throw badRequest('weak_password', `admin.password: ${problem}`);
-    const tenantId = randomUUID();
+    const tenantId = cmd.tenantId;
     const t = await this.repo.execute<TenantState, TenantEvent>(tenantStream(tenantId), tenantEvolver, (s) =>
       decideCreateTenant(s, { tenant_id: tenantId, name: cmd.name.trim(), tenant_type: cmd.tenantType, by: cmd.by, country: cmd.country }),
     );

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ChainAccess } from './chain-access.js';
+import { CreateChainHandler } from './chains/create-chain.handler.js';
+import { AcceptChainHandler, InviteVenueHandler, RemoveVenueHandler } from './venues/membership.handlers.js';
+import { VenuesController } from './venues/venues.controller.js';
+
+/** Venue chains (F02.09): every route carries @RequiresSubsystem('F02.09'). */
+@Module({
+  controllers: [VenuesController],
+  providers: [ChainAccess, CreateChainHandler, InviteVenueHandler, AcceptChainHandler, RemoveVenueHandler],
+})
+export class ChainModule {}
