@@ -9,6 +9,7 @@ import { tenantSecurityEventsProjection } from './tenant-security-events.js';
 import { trustedDevicesProjection } from './trusted-devices.js';
 import { smsFactorsProjection } from './sms-factors.js';
 import { webauthnCredentialsProjection } from './webauthn-credentials.js';
+import { invitationsProjection } from './invitations.js';
 import { platformSecurityEventsProjection } from './platform-security-events.js';
 import { tenantTiersProjection } from './tenant-tiers.js';
 import { operatorAuditProjection } from './operator-audit.js';
@@ -33,6 +34,7 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   trustedDevicesProjection,
   smsFactorsProjection,
   webauthnCredentialsProjection,
+  invitationsProjection,
   platformSecurityEventsProjection,
   tenantTiersProjection,
   operatorAuditProjection,

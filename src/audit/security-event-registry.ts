@@ -10,6 +10,11 @@ import {
   TENANT_TIER_TENANT_EVENTS,
 } from '../tenant-tier/tenant-tier.security-events.js';
 import { ACCOUNT_MAIL_TEMPLATES, ACCOUNT_SECURITY_EVENTS, ACCOUNT_TENANT_EVENTS } from '../account/account.security-events.js';
+import {
+  INVITATION_MAIL_TEMPLATES,
+  INVITATION_SECURITY_EVENTS,
+  INVITATION_TENANT_EVENTS,
+} from '../identity/invitations/invitations.security-events.js';
 
 /** Every context's security-event rules and mail texts. A new context adds its two lists here. */
 export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
@@ -20,9 +25,14 @@ export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
   ...WEBAUTHN_SECURITY_EVENTS,
   ...TENANT_TIER_SECURITY_EVENTS,
   ...ACCOUNT_SECURITY_EVENTS,
+  ...INVITATION_SECURITY_EVENTS,
 ];
 /** Tenant-level security events (shown to the tenant's admins, who may be e-mailed). */
-export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [...TENANT_TIER_TENANT_EVENTS, ...ACCOUNT_TENANT_EVENTS];
+export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [
+  ...TENANT_TIER_TENANT_EVENTS,
+  ...ACCOUNT_TENANT_EVENTS,
+  ...INVITATION_TENANT_EVENTS,
+];
 export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
   ...IDENTITY_MAIL_TEMPLATES,
   ...WEBAUTHN_MAIL_TEMPLATES,
@@ -31,6 +41,7 @@ export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
   ...POLICY_MAIL_TEMPLATES,
   ...TENANT_TIER_MAIL_TEMPLATES,
   ...ACCOUNT_MAIL_TEMPLATES,
+  ...INVITATION_MAIL_TEMPLATES,
 };
 
 export const rulesByEvent = (): Map<string, SecurityEventRule[]> => {

@@ -30,6 +30,9 @@ import {
   PasswordLinkMailer,
   SetPasswordWithLinkHandler,
 } from './users/password-link.js';
+import { InvitationsController } from './invitations/invitations.controller.js';
+import { InvitationMail } from './invitations/invitation-mail.js';
+import { AcceptInvitationHandler, ExpireInvitationsHandler, InviteMemberHandler } from './invitations/invitation.handlers.js';
 
 /** Runs the BOOTSTRAP_* variables once the app is up (idempotent). */
 class BootstrapOnStart implements OnApplicationBootstrap {
@@ -58,6 +61,7 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     SessionsPageController,
     SysRolesController,
     PasswordLinkController,
+    InvitationsController,
   ],
   providers: [
     JwtKeys,
@@ -79,6 +83,10 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     IssuePasswordSetLinkHandler,
     SetPasswordWithLinkHandler,
     PasswordLinkMailer,
+    InviteMemberHandler,
+    AcceptInvitationHandler,
+    ExpireInvitationsHandler,
+    InvitationMail,
     {
       provide: BootstrapOnStart,
       inject: [APP_CONFIG, CommandBus],

@@ -1,3 +1,6 @@
+import { READ_STORE, type ReadStore } from '../../src/readstore/read-store.port.js';
+import type { UserView } from '../../projections/users.js';
+import { totpAt } from './totp.js';
 import type { TestApp } from './test-app.js';
 
 export const ADMIN = { email: 'admin@federation.test', password: 'correct horse battery staple' };
@@ -48,23 +51,71 @@ export async function adminLogin(t: TestApp): Promise<Login & { tenant_id: strin
   return { ...l, tenant_id: me.body.tenant.id, user_id: me.body.user.id };
 }
 
-/** Creates a member through the members API and logs them in. */
+/**
+ * Creates a member (a new address) through the members API: 202 { invitation_id }, the account
+ * and membership exist at once. The user id is read from the users read model, since the API
+ * answers the same for new and existing addresses and so never returns it.
+ */
 export async function addMember(
   t: TestApp,
   admin: { auth: { Authorization: string }; tenant_id: string },
   member: { email: string; roles?: string[]; language?: 'sv' | 'en'; password?: string; display_name?: string },
-): Promise<{ user_id: string; password: string }> {
+): Promise<{ user_id: string; password: string; invitation_id: string }> {
   const password = member.password ?? 'a long enough password 123';
-  const res = await t.http
-    .post(`/tenants/${admin.tenant_id}/members`)
-    .set(admin.auth)
-    .send({
-      email: member.email,
-      display_name: member.display_name ?? member.email.split('@')[0],
-      roles: member.roles ?? ['member'],
-      password,
-      ...(member.language ? { language: member.language } : {}),
-    });
-  if (res.status !== 201) throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { user_id: res.body.user_id, password };
+  const send = (auth: { Authorization: string }) =>
+    t.http
+      .post(`/tenants/${admin.tenant_id}/members`)
+      .set(auth)
+      .send({
+        email: member.email,
+        display_name: member.display_name ?? member.email.split('@')[0],
+        roles: member.roles ?? ['member'],
+        password,
+        ...(member.language ? { language: member.language } : {}),
+      });
+  let res = await send(admin.auth);
+  // privileged roles need step-up (tested in test/identity/invitations.e2e-spec.ts); here the admin just provides it
+  if (res.status === 403 && res.body.error_code === 'mfa_step_up_required') res = await withTemporaryTotp(t, admin.auth, send);
+  if (res.status !== 202) throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { user_id: await userIdOf(t, member.email), password, invitation_id: res.body.invitation_id };
+}
+
+/**
+ * Runs `fn` with a fresh second factor on the caller's session, from a TOTP enrolled for the
+ * purpose and removed afterwards, so the caller's factors are as before (only the audit shows
+ * it). A caller that already has TOTP must step up itself. Moves the clock one TOTP step.
+ */
+export async function withTemporaryTotp<R>(
+  t: TestApp,
+  auth: { Authorization: string },
+  fn: (fresh: { Authorization: string }) => Promise<R>,
+): Promise<R> {
+  const e = await t.http.post('/auth/mfa/totp/enroll').set(auth).send({});
+  if (e.status !== 200) throw new Error(`step up the admin yourself (totp enroll: ${e.status} ${JSON.stringify(e.body)})`);
+  const c = await t.http
+    .post('/auth/mfa/totp/confirm')
+    .set(auth)
+    .send({ code: totpAt(e.body.secret, t.clock.now()) });
+  if (c.status !== 200) throw new Error(`totp confirm: ${c.status} ${JSON.stringify(c.body)}`);
+  t.clock.advance(30_000);
+  const v = await t.http
+    .post('/auth/mfa/totp/verify')
+    .set(auth)
+    .send({ code: totpAt(e.body.secret, t.clock.now()) });
+  if (v.status !== 200) throw new Error(`totp verify: ${v.status} ${JSON.stringify(v.body)}`);
+  const fresh = bearer(v.body.access_token);
+  const result = await fn(fresh);
+  const d = await t.http.delete('/auth/mfa/totp').set(fresh);
+  if (d.status !== 204) throw new Error(`totp disable: ${d.status} ${JSON.stringify(d.body)}`);
+  return result;
+}
+
+/** The user id of an address, from the users read model (the test reads what a projection wrote). */
+export async function userIdOf(t: TestApp, email: string): Promise<string> {
+  const page = await t.app
+    .get<ReadStore>(READ_STORE, { strict: false })
+    .collection<UserView>('users')
+    .find({ where: { email: email.trim().toLowerCase() }, limit: 1 });
+  if (!page.items[0]) throw new Error(`no user ${email}`);
+  return page.items[0].id;
 }

@@ -41,7 +41,8 @@ export class AddMemberDto {
   @ArrayMaxSize(20)
   @Matches(ROLE, { each: true, message: 'each role must be lower_snake_case (2-50 chars)' })
   roles!: string[];
-  @ApiProperty() @IsString() @MaxLength(256) password!: string;
+  /** Password of a new account; without one a new address gets a set-password link. Ignored for an existing account. */
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) password?: string;
   @ApiPropertyOptional({ enum: ['sv', 'en'] }) @IsOptional() @IsIn(['sv', 'en']) language?: 'sv' | 'en';
 }
 

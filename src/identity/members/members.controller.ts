@@ -2,12 +2,17 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { forbidden, notFound } from '../../shared/errors.js';
+import { badRequest, forbidden, notFound } from '../../shared/errors.js';
 import { membershipId, type MembershipView, type UserView } from '../../../projections/users.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { CurrentAuth, RequiresFreshMfa } from '../auth/decorators.js';
 import { AddMemberDto, ChangeRolesDto } from '../login/auth.dto.js';
-import { AddMember, ChangeMemberRoles } from '../users/user.handlers.js';
+import { ChangeMemberRoles } from '../users/user.handlers.js';
+import { normaliseRoles } from '../users/user.decider.js';
+import { passwordProblem } from '../users/password.js';
+import { StepUpService } from '../auth/step-up.service.js';
+import { InviteMember } from '../invitations/invitation.handlers.js';
+import type { MfaPolicyView } from '../../../projections/mfa-policies.js';
 import { maskEmail } from '../../shared/mask.js';
 import { isUuid, uuidParam } from '../../shared/ids.js';
 
@@ -25,17 +30,30 @@ export async function assertTenantAdmin(reads: ReadStore, auth: AuthContext, ten
 export class MembersController {
   constructor(
     private readonly gateway: CommandGateway,
+    private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
   ) {}
 
+  /**
+   * Invites a person: 202 `{ invitation_id }` whether or not the address has an account (see
+   * InviteMemberHandler). Granting tenant_admin or a role the tenant's MFA policy requires MFA
+   * for needs step-up, as on PATCH.
+   */
   @Post()
-  @HttpCode(201)
+  @HttpCode(202)
   async add(@CurrentAuth() auth: AuthContext, @Param('tenant_id') tenantId: string, @Body() dto: AddMemberDto) {
     await assertTenantAdmin(this.reads, auth, tenantId);
-    const r = await this.gateway.run<{ user_id: string; created: boolean; position: number }>(
-      new AddMember(tenantId, dto.email, dto.display_name, dto.roles, dto.password, dto.language ?? 'en'),
+    if (dto.password !== undefined) {
+      const problem = passwordProblem(dto.password);
+      if (problem) throw badRequest('weak_password', problem);
+    }
+    const policy = await this.reads.collection<MfaPolicyView>('mfa_policies').get(tenantId);
+    const privileged = new Set(['tenant_admin', ...(policy?.required_roles ?? [])]);
+    if (normaliseRoles(dto.roles).some((r) => privileged.has(r))) await this.stepUp.assertFresh(auth);
+    const r = await this.gateway.run<{ invitation_id: string; position: number }>(
+      new InviteMember(tenantId, auth.user_id, dto.email, dto.display_name, dto.roles, dto.password, dto.language ?? 'en'),
     );
-    return { user_id: r.user_id, created: r.created };
+    return { invitation_id: r.invitation_id };
   }
 
   @Patch(':user_id')

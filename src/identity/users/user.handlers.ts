@@ -67,40 +67,57 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
 
   async execute(cmd: AddMember) {
     const email = normaliseEmail(cmd.email);
-    let userId = await userIdForEmail(this.events, email);
+    let uid = await userIdForEmail(this.events, email);
     let created = false;
-    if (!userId) {
+    if (!uid) {
       const problem = typeof cmd.password === 'string' ? passwordProblem(cmd.password) : null;
       if (problem) throw badRequest('weak_password', problem);
-      const candidate = randomUUID();
-      // an empty hash never verifies (verifyPassword treats it as "no password": dummy hash, false)
-      const passwordHash =
-        cmd.password === null ? '' : typeof cmd.password === 'string' ? await hashPassword(cmd.password) : cmd.password.hash;
-      try {
-        // a free address, or one its owner moved away from (EmailReleased); another owner: email_taken
-        await reserveEmail(this.repo, email, candidate);
-        userId = candidate;
-        created = true;
-        await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, () => [
-          {
-            type: 'UserRegistered',
-            data: { user_id: candidate, email, display_name: cmd.displayName.trim(), language: cmd.language, password_hash: passwordHash },
-          },
-        ]);
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) && !(err instanceof DomainError && err.code === 'email_taken')) throw err;
-        userId = await userIdForEmail(this.events, email); // someone registered it first
-      }
+      const account = await registerAccount(this.repo, this.events, {
+        email,
+        displayName: cmd.displayName,
+        language: cmd.language,
+        // an empty hash never verifies (verifyPassword treats it as "no password": dummy hash, false)
+        passwordHash: cmd.password === null ? '' : typeof cmd.password === 'string' ? await hashPassword(cmd.password) : cmd.password.hash,
+      });
+      uid = account.user_id;
+      created = account.created;
     }
-    const uid = userId!;
-    const r = await this.repo.execute<UserState, UserEvent>(userStream(uid), userEvolver, (s) => [
+    const userId = uid;
+    const r = await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, (s) => [
       ...decideGrantMembership(s, cmd.tenantId, cmd.roles),
       ...(cmd.sysRoles.some((r) => !s.sys_roles.includes(r))
-        ? [{ type: 'SysRolesGranted' as const, data: { user_id: uid, sys_roles: cmd.sysRoles } }]
+        ? [{ type: 'SysRolesGranted' as const, data: { user_id: userId, sys_roles: cmd.sysRoles } }]
         : []),
     ]);
-    return { user_id: uid, created, position: Math.max(r.position, await this.events.headPosition()) };
+    return { user_id: userId, created, position: Math.max(r.position, await this.events.headPosition()) };
   }
+}
+
+/**
+ * Creates the account for a normalised e-mail unless it exists: uniqueness through the
+ * reservation stream per e-mail (reserveEmail), so two concurrent sign-ups cannot both win (the loser gets the winner's id, created: false). An empty password hash means the
+ * account has no password yet (set through a set-password link).
+ */
+export async function registerAccount(
+  repo: AggregateRepository,
+  events: EventStore,
+  a: { email: string; displayName: string; language: Language; passwordHash: string },
+): Promise<{ user_id: string; created: boolean }> {
+  const candidate = randomUUID();
+  try {
+    // a free address, or one its owner moved away from (EmailReleased); another owner: email_taken
+    await reserveEmail(repo, a.email, candidate);
+  } catch (err) {
+    if (!(err instanceof ConcurrencyError) && !(err instanceof DomainError && err.code === 'email_taken')) throw err;
+    return { user_id: (await userIdForEmail(events, a.email))!, created: false }; // someone registered it first
+  }
+  await repo.execute<UserState, UserEvent>(userStream(candidate), userEvolver, () => [
+    {
+      type: 'UserRegistered',
+      data: { user_id: candidate, email: a.email, display_name: a.displayName.trim(), language: a.language, password_hash: a.passwordHash },
+    },
+  ]);
+  return { user_id: candidate, created: true };
 }
 
 @CommandHandler(ChangeMemberRoles)
