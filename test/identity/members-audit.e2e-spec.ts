@@ -87,7 +87,8 @@ describe('members API and the SecurityEvent audit', () => {
       400,
       'validation_failed',
     );
-    expectProblem(await t.http.get('/tenants/not-a-uuid/members').set(admin.auth), 404, 'tenant_not_found');
+    // a path naming any tenant but the session's is refused before it is looked up (issue 10, item 3)
+    expectProblem(await t.http.get('/tenants/not-a-uuid/members').set(admin.auth), 403, 'tenant_context_mismatch');
   });
 
   it("lists the caller's own security events newest first, filtered, paginated, and offers no way to edit them", async () => {

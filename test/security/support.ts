@@ -1,5 +1,3 @@
-import { CommandBus } from '@nestjs/cqrs';
-import { BootstrapTenant } from '../../src/identity/tenants/tenant.handlers.js';
 import { codeOf, decodeMail, eventually, outboxFiles } from '../sms-email/support.js';
 import { addMember, adminLogin, bearer, BOOTSTRAP_ENV, login, type Login } from '../support/identity.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -144,10 +142,15 @@ export async function passwordOnly(t: TestApp, v: { email: string; password: str
   return login(t, v.email, v.password, { ua: 'curl/8.5.0', ...(tenantId ? { tenantId } : {}) });
 }
 
-/** A second tenant with its own bootstrap administrator (the domain command the CLI runs). */
-export async function secondTenant(t: TestApp, adminEmail: string, password = 'second tenant admin password 9') {
-  const r = await t.app.get(CommandBus).execute(new BootstrapTenant('Boule Club Malmö', 'FEDERATION', adminEmail, password));
-  await t.settle();
-  const l = await login(t, adminEmail, password, { tenantId: r.tenant_id });
-  return { tenant_id: r.tenant_id as string, user_id: r.user_id as string, email: adminEmail, password, auth: l.auth };
+/**
+ * A tenant created over HTTP by a platform operator (POST /sys/tenants). An existing person named
+ * as its admin becomes an admin of both tenants, keeping their password.
+ */
+export async function createTenant(t: TestApp, operator: Auth, name: string, admin: { email: string; password: string }) {
+  const res = await t.http
+    .post('/sys/tenants')
+    .set(operator)
+    .send({ name, tenant_type: 'CLUB', country: 'SE', admin: { email: admin.email, display_name: name, password: admin.password } });
+  if (res.status !== 201) throw new Error(`create tenant: ${res.status} ${JSON.stringify(res.body)}`);
+  return { tenant_id: res.body.tenant_id as string, user_id: res.body.user_id as string };
 }

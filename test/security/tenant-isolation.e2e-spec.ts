@@ -191,8 +191,9 @@ describe.each([
         .expect(200)
     ).body;
     const named = await setPolicy(t, auth, { tenant_id: victim().tenant_id, required_roles: ['everyone'] });
-    expect(named.status).toBe(400);
-    expect(named.body.error_code).toBe('validation_failed');
+    // a body naming another tenant is refused centrally, before validation (issue 10, item 3)
+    expect(named.status).toBe(403);
+    expect(named.body.error_code).toBe('tenant_context_mismatch');
     const own = await setPolicy(t, auth, { required_roles: ['umpire'], grace_period_days: 7 }).expect(200);
     expect(own.body.tenant_id).toBe(me().tenant_id);
     await t.settle();

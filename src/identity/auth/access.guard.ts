@@ -5,9 +5,10 @@ import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { DomainError, forbidden, unauthorized } from '../../shared/errors.js';
 import { currentContext } from '../../shared/request-context.js';
 import type { AccessTokenClaims, AuthContext } from './auth-context.js';
-import { FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from './decorators.js';
+import { CROSS_TENANT, FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from './decorators.js';
 import { MFA_POLICY_HOOK, type MfaPolicyHook } from './mfa-policy.hook.js';
 import { StepUpService } from './step-up.service.js';
+import { assertTenantContext, namedTenants } from './tenant-context.js';
 import type { SessionView } from '../../../projections/sessions.js';
 import type { UserView } from '../../../projections/users.js';
 
@@ -32,7 +33,8 @@ class JwtPassportGuard extends AuthGuard('jwt') {
 
 /**
  * The one global guard: a valid access token whose session is still active (revocation
- * works on the very next request), sys roles, the tenant MFA policy, and step-up freshness.
+ * works on the very next request), sys roles, the tenant context (a request naming another
+ * tenant than the session's is refused), the tenant MFA policy, and step-up freshness.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -85,6 +87,9 @@ export class AccessGuard implements CanActivate {
     if (sysRoles && !sysRoles.some((r) => auth.sys_roles.includes(r))) {
       throw forbidden('sys_role_required', `This operation needs one of the platform roles: ${sysRoles.join(', ')}.`);
     }
+    // Before the policy: the session's tenant is the one whose policy is enforced below, so a
+    // request naming another tenant is refused (sys routes act on any tenant for their roles).
+    assertTenantContext(auth, namedTenants(req), this.meta<string[]>(CROSS_TENANT, ctx) ?? sysRoles ?? []);
     if (this.policy && !this.meta<boolean>(MFA_EXEMPT, ctx)) await this.policy.enforce(auth);
     if (this.meta<boolean>(FRESH_MFA, ctx)) await this.stepUp.assertFresh(auth);
     return true;

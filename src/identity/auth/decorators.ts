@@ -21,6 +21,14 @@ export const SYS_ROLES = 'auth:sys-roles';
 /** Platform operators only: at least one of these sys roles. */
 export const RequiresSysRole = (...roles: string[]) => SetMetadata(SYS_ROLES, roles);
 
+export const CROSS_TENANT = 'auth:cross-tenant';
+/**
+ * The route may act on a tenant other than the session's (`tid`) for callers holding one of these
+ * sys roles. Without it (and outside @RequiresSysRole routes, whose roles allow it), a request
+ * naming another tenant is refused: 403 tenant_context_mismatch.
+ */
+export const AllowCrossTenant = (...sysRoles: string[]) => SetMetadata(CROSS_TENANT, sysRoles);
+
 export type AuthedRequest = Request & { auth?: AuthContext };
 
 /** The caller of an authenticated endpoint. */
