@@ -27,7 +27,8 @@ describe('path ids: prototype keys and malformed ids never reach a lookup', () =
       404,
       'member_not_found',
     );
-    expectProblem(await t.http.get(`/tenants/${id}/members`).set(admin.auth), 404, 'tenant_not_found');
+    // a tenant id that is not the session's is refused by the guard before anything is looked up (issue 10, item 3)
+    expectProblem(await t.http.get(`/tenants/${id}/members`).set(admin.auth), 403, 'tenant_context_mismatch');
     expectProblem(await t.http.delete(`/auth/mfa/webauthn/credentials/${id}`).set(admin.auth), 400, 'validation_failed');
   });
 });
