@@ -71,6 +71,8 @@ export class AuthController {
       amr: auth.amr,
       auth_time: auth.auth_time,
       mfa_at: auth.mfa_at,
+      mfa_method: auth.mfa_method,
+      mfa_methods: auth.mfa_methods,
     };
   }
 
