@@ -163,14 +163,7 @@ describe('individual players: 30-second signup and profile (F02.08.01, e2e)', ()
       privacy_public_profile: true,
       subscription_tier: 'FREE',
     });
-    for (const field of [
-      'subscription_tier',
-      'premium_valid_until',
-      'stripe_customer_id',
-      'stripe_subscription_id',
-      'user_id',
-      'tenant_id',
-    ]) {
+    for (const field of ['subscription_tier', 'premium_valid_until', 'stripe_customer_id', 'stripe_subscription_id', 'user_id']) {
       const res = await t.http
         .patch('/me/individual-context')
         .set(auth)
@@ -178,6 +171,8 @@ describe('individual players: 30-second signup and profile (F02.08.01, e2e)', ()
       expectProblem(res, 400, 'validation_failed');
       expect(res.body.detail).toContain(field);
     }
+    // a body naming another tenant is refused centrally before validation (issue 10, item 3)
+    expectProblem(await t.http.patch('/me/individual-context').set(auth).send({ tenant_id: 'PREMIUM' }), 403, 'tenant_context_mismatch');
     for (const [k, v] of [
       ['birth_year', 1899],
       ['birth_year', new Date().getUTCFullYear() + 1],
