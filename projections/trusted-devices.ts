@@ -24,6 +24,8 @@ export interface TrustedDeviceView {
   expires_at: string;
   device: DeviceInfo;
   location: Location | null;
+  /** The second factor the device was trusted with (null for devices added before it was recorded). */
+  verified_by?: string | null;
   [k: string]: unknown;
 }
 
@@ -52,6 +54,7 @@ export const trustedDevicesProjection = defineProjection({
           expires_at: e.data.expires_at,
           device: e.data.device,
           location: e.data.location,
+          verified_by: e.data.verified_by ?? null,
         });
         break;
       case 'TrustedDeviceRemoved':

@@ -1,7 +1,7 @@
 import { expectProblem, type TestApp } from '../support/test-app.js';
 import { adminLogin, ADMIN, login } from '../support/identity.js';
 import { setPolicy } from '../policy/helpers.js';
-import { createTenant, enrolTotp, passwordOnly, startSecurityApp, verifyTotp, type Auth } from './support.js';
+import { createTenant, enrolTotp, passwordOnly, registerPasskey, startSecurityApp, verifyTotp, type Auth } from './support.js';
 
 /**
  * The tenant acted on is the tenant whose policy applies (issue 10, item 3). T1 requires MFA of
@@ -48,6 +48,7 @@ describe('a session of one tenant has no power over another (tenant_context_mism
         .patch(`/tenants/${tenant}/members/${memberId}`)
         .set(auth)
         .send({ roles: ['tenant_admin'] }),
+    (auth: Auth) => t.http.delete(`/tenants/${tenant}/members/${memberId}`).set(auth),
     (auth: Auth) => t.http.get(`/tenants/${tenant}/export`).set(auth),
     (auth: Auth) => t.http.get(`/tenants/${tenant}/security-events`).set(auth),
     // a body or a query naming the tenant
@@ -115,5 +116,20 @@ describe('a session of one tenant has no power over another (tenant_context_mism
     expect(tier.body.name).toBe('Svenska Boulefederationen');
     const other = await login(t, OTHER.email, OTHER.password, { tenantId: t3.tenant_id });
     expectProblem(await t.http.get(`/sys/tenants/${t1}/tier`).set(other.auth), 403, 'sys_role_required');
+  });
+
+  it('a trusted device is a second factor only in a tenant whose policy allows the factor it was trusted with', async () => {
+    const inT1 = await verifyTotp(t, (await passwordOnly(t, ADMIN, t1)).auth, secret);
+    await registerPasskey(t, inT1);
+    const device = (await t.http.post('/auth/mfa/trusted-devices').set(inT1).send({ name: 'Laptop' }).expect(201)).body.device_token;
+    // T2 now demands a passkey of its admins: a device trusted with TOTP does not stand in for one there
+    const inT2 = await verifyTotp(t, (await passwordOnly(t, ADMIN, t2.tenant_id)).auth, secret);
+    await setPolicy(t, inT2, { required_roles: ['tenant_admin'], allowed_methods: ['webauthn'], grace_period_days: 0 }).expect(200);
+    const viaDeviceT2 = await login(t, ADMIN.email, ADMIN.password, { tenantId: t2.tenant_id, deviceToken: device });
+    expectProblem(await t.http.get(`/tenants/${t2.tenant_id}/members`).set(viaDeviceT2.auth), 401, 'mfa_required');
+    const viaDeviceT1 = await login(t, ADMIN.email, ADMIN.password, { tenantId: t1, deviceToken: device });
+    await t.http.get(`/tenants/${t1}/members`).set(viaDeviceT1.auth).expect(200);
+    // and the device never steps up
+    expectProblem(await t.http.get(`/tenants/${t1}/export`).set(viaDeviceT1.auth), 403, 'mfa_step_up_required');
   });
 });

@@ -48,6 +48,15 @@ export function lastStepUp(mfa: SessionMfa, allowed: readonly string[], possessi
   return best;
 }
 
+/** The method of the session's newest verification that could be a step-up anywhere (a possession factor or a recovery code). */
+export function lastStepUpMethod(mfa: SessionMfa, possession: readonly string[]): string | null {
+  let best: [string, number] | null = null;
+  for (const [m, at] of Object.entries(mfa)) {
+    if (methodCounts(m, 'step_up', [...POSSESSION_METHODS], possession) && (!best || at > best[1])) best = [m, at];
+  }
+  return best?.[0] ?? null;
+}
+
 /** Step-up: a counting verification no older than `windowSeconds` at `nowSeconds`. */
 export function isFreshFor(
   mfa: SessionMfa,

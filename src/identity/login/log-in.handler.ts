@@ -63,7 +63,7 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
     if (!tenantId || !own(user.memberships, tenantId)) {
       throw forbidden('not_a_member', cmd.tenantId ? 'You are not a member of this tenant.' : 'Your account has no tenant membership.');
     }
-    const trustedDevice = cmd.deviceToken && this.trusted ? await this.trusted.isTrusted(user.user_id, cmd.deviceToken) : false;
+    const trustedDevice = cmd.deviceToken && this.trusted ? await this.trusted.isTrusted(user.user_id, cmd.deviceToken, tenantId) : false;
     return this.tokens.start({
       user_id: user.user_id,
       tenant_id: tenantId,

@@ -17,6 +17,8 @@ export type TrustedDeviceEvent =
         expires_at: string;
         device: DeviceInfo;
         location: Location | null;
+        /** The second factor whose fresh verification trusted the device (absent in older events). */
+        verified_by?: string | null;
       }
     >
   | DomainEvent<'TrustedDeviceRemoved', { user_id: string; device_id: string; name: string; reason: 'user' }>
@@ -60,6 +62,7 @@ export function decideAddTrustedDevice(
     token_hash: string;
     device: DeviceInfo;
     location: Location | null;
+    verified_by?: string | null;
   },
   now: number,
 ): TrustedDeviceEvent[] {
@@ -76,6 +79,7 @@ export function decideAddTrustedDevice(
         expires_at: new Date(now + TRUSTED_DEVICE_TTL_MS).toISOString(),
         device: input.device,
         location: input.location,
+        verified_by: input.verified_by ?? null,
       },
     },
   ];

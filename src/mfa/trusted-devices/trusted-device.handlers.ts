@@ -9,6 +9,8 @@ export class AddTrustedDevice {
   constructor(
     readonly userId: string,
     readonly name: string | undefined,
+    /** The second factor whose fresh verification allowed it. */
+    readonly verifiedBy: string | null,
   ) {}
 }
 export class RemoveTrustedDevice {
@@ -22,7 +24,7 @@ export class RemoveTrustedDevice {
 export class AddTrustedDeviceHandler implements ICommandHandler<AddTrustedDevice> {
   constructor(private readonly devices: TrustedDevices) {}
   execute(cmd: AddTrustedDevice) {
-    return this.devices.add(cmd.userId, cmd.name);
+    return this.devices.add(cmd.userId, cmd.name, cmd.verifiedBy);
   }
 }
 

@@ -4,6 +4,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth } from '../../identity/auth/decorators.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
+import { lastStepUpMethod } from '../../identity/auth/mfa-evidence.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
@@ -36,9 +37,9 @@ export class TrustedDevicesController {
   @Post()
   @HttpCode(201)
   async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto) {
-    await this.stepUp.assertPossessionFactor(auth);
+    const possession = await this.stepUp.assertPossessionFactor(auth);
     const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(
-      new AddTrustedDevice(auth.user_id, dto.name),
+      new AddTrustedDevice(auth.user_id, dto.name, lastStepUpMethod(auth.mfa_methods, possession)),
     );
     return { id: r.id, name: r.name, device_token: r.token, expires_at: r.expires_at };
   }

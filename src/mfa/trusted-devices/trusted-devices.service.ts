@@ -7,6 +7,7 @@ import { CLOCK, type Clock } from '../../shared/clock.js';
 import { randomToken, sha256Hex } from '../../shared/crypto.js';
 import { locate, parseDevice } from '../../shared/device.js';
 import { currentContext } from '../../shared/request-context.js';
+import { MfaEnforcement } from '../policy/mfa-enforcement.service.js';
 import type { TrustedDeviceView } from '../../../projections/trusted-devices.js';
 import {
   decideAddTrustedDevice,
@@ -31,6 +32,7 @@ export class TrustedDevices implements TrustedDeviceLogin {
     private readonly repo: AggregateRepository,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly enforcement: MfaEnforcement,
   ) {}
 
   /** The caller's active, unexpired device for this token, or null (malformed, unknown, other user's, revoked, expired). */
@@ -44,9 +46,16 @@ export class TrustedDevices implements TrustedDeviceLogin {
     return d;
   }
 
-  async isTrusted(userId: string, token: string): Promise<boolean> {
+  /**
+   * A login with the device's token in `tenantId`: trusted only where that tenant's policy allows
+   * the factor the device was trusted with (a device trusted in a tenant that accepts SMS is no
+   * second factor in one that accepts only passkeys). Records the use.
+   */
+  async isTrusted(userId: string, token: string, tenantId: string): Promise<boolean> {
     const d = await this.find(userId, token);
     if (!d) return false;
+    if (d.verified_by && d.verified_by !== 'recovery_code' && !(await this.enforcement.allowedMethods(tenantId)).includes(d.verified_by))
+      return false;
     const now = this.clock.now().getTime();
     await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, (s) =>
       decideUseTrustedDevice(s, userId, d.id, now),
@@ -54,7 +63,7 @@ export class TrustedDevices implements TrustedDeviceLogin {
     return true;
   }
 
-  async add(userId: string, name: string | undefined) {
+  async add(userId: string, name: string | undefined, verifiedBy: string | null = null) {
     const token = randomToken(256);
     const ctx = currentContext();
     const device = parseDevice(ctx?.user_agent);
@@ -62,7 +71,10 @@ export class TrustedDevices implements TrustedDeviceLogin {
     const device_id = randomUUID();
     const now = this.clock.now().getTime();
     const r = await this.repo.execute<TrustedDevicesState, TrustedDeviceEvent>(trustedDevicesStream(userId), trustedDevicesEvolver, () =>
-      decideAddTrustedDevice({ user_id: userId, device_id, name, token_hash: sha256Hex(token), device, location }, now),
+      decideAddTrustedDevice(
+        { user_id: userId, device_id, name, token_hash: sha256Hex(token), device, location, verified_by: verifiedBy },
+        now,
+      ),
     );
     const added = r.events[0]!.data as { name: string; expires_at: string };
     return { position: r.position, id: device_id, token, name: added.name, expires_at: added.expires_at };
