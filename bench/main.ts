@@ -18,6 +18,7 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import { SqliteEventStore, type EventRow } from '../src/eventstore/sqlite-event-store.js';
 import { hashPassword, verifyPassword } from '../src/identity/users/password.js';
 import { ProjectionEngine } from '../src/projections-runtime/projection-engine.js';
+import { sessionsProjection } from '../projections/sessions.js';
 import { defineProjection } from '../src/projections-runtime/projection.js';
 import { SqliteReadStore } from '../src/readstore/sqlite-read-store.js';
 import { openSqlite } from '../src/shared/sqlite.js';
@@ -92,9 +93,12 @@ function appendRaw(sourceFile: string, file: string, perTx: number): number {
  * exist. Rows keep the size and shape of real ones; only the copies' chains are not valid, which
  * a rebuild never checks. Hashing a million events one by one would dominate the run.
  */
-async function prepareRebuildLog(file: string): Promise<void> {
+async function prepareRebuildLog(
+  file: string,
+  seedWith: (file: string, seed: number) => Promise<unknown> = (f, n) => appendOurs(f, n, 1000, true),
+): Promise<void> {
   const seed = Math.min(REBUILD_EVENTS, 50_000);
-  await appendOurs(file, seed, 1000, true);
+  await seedWith(file, seed);
   const db = openSqlite(file);
   db.pragma('synchronous = OFF');
   const copy = db.prepare<[string, string, number]>(
@@ -111,6 +115,55 @@ async function prepareRebuildLog(file: string): Promise<void> {
   db.close();
 }
 
+/**
+ * A real projection's input: sessions as the app writes them (each started, rotated 8 times,
+ * its MFA satisfied once, every tenth revoked), through our store with real hash chains.
+ */
+async function appendSessions(file: string, count: number): Promise<void> {
+  const es = new SqliteEventStore(file);
+  es.database.pragma('synchronous = OFF');
+  const at = '2026-03-02T08:00:00.000Z';
+  let n = 0;
+  for (let s = 0; n < count; s++) {
+    const session_id = `00000000-0000-4000-8000-${String(s).padStart(12, '0')}`;
+    const base = { session_id, user_id: `u${s % 500}` };
+    const events: NewEvent[] = [
+      {
+        type: 'SessionStarted',
+        data: {
+          ...base,
+          tenant_id: 't-bench',
+          refresh_hash: `h${s}`,
+          method: 'password',
+          amr: ['pwd'],
+          auth_time: at,
+          mfa_at: null,
+          ip: '192.0.2.1',
+          device: { browser: 'Firefox', os: 'Windows', type: 'desktop' },
+          device_key: 'Firefox|Windows|desktop',
+          location: null,
+          new_device: false,
+          idle_expires_at: at,
+          absolute_expires_at: at,
+        },
+        metadata: { ip: '192.0.2.1', tenant_id: 't-bench' },
+      },
+    ];
+    for (let g = 1; g <= 8; g++)
+      events.push({
+        type: 'RefreshTokenRotated',
+        data: { ...base, generation: g, refresh_hash: `h${s}-${g}`, idle_expires_at: at, at },
+        metadata: { ip: '192.0.2.1' },
+      });
+    events.push({ type: 'SessionMfaSatisfied', data: { ...base, method: 'totp', amr: ['otp', 'mfa'], mfa_at: at } });
+    if (s % 10 === 0) events.push({ type: 'SessionRevoked', data: { ...base, reason: 'logout', by: base.user_id } });
+    const take = events.slice(0, count - n);
+    await es.append(`session-${session_id}`, take, 'no_stream');
+    n += take.length;
+  }
+  await es.close();
+}
+
 const counting = defineProjection({
   name: 'bench_visits',
   collections: [{ name: 'bench_visits' }],
@@ -125,7 +178,7 @@ const passive = defineProjection({ name: 'bench_passive', collections: [], handl
 async function rebuild(eventsFile: string, readFile: string, name: string): Promise<number> {
   const es = new SqliteEventStore(eventsFile);
   const rs = new SqliteReadStore(readFile);
-  const engine = new ProjectionEngine(es, rs, [counting, passive]);
+  const engine = new ProjectionEngine(es, rs, [counting, passive, sessionsProjection]);
   await engine.prepare();
   const t0 = process.hrtime.bigint();
   const count = await engine.rebuild(name);
@@ -210,6 +263,12 @@ async function main(): Promise<void> {
     rows.push(['rebuild, counting projection (raw: read+parse)', REBUILD_EVENTS, countRate, rawRate]);
     const passiveRate = await rebuild(join(dir, 'events.sqlite'), join(dir, 'read.sqlite'), 'bench_passive');
     rows.push(['rebuild, projection handling no event type', REBUILD_EVENTS, passiveRate, rawRate]);
+
+    log(`(b) preparing ${REBUILD_EVENTS} session events for the sessions projection`);
+    await prepareRebuildLog(join(dir, 'sessions.sqlite'), appendSessions);
+    const rawSessions = rawRead(join(dir, 'sessions.sqlite'));
+    const sessionsRate = await rebuild(join(dir, 'sessions.sqlite'), join(dir, 'read-sessions.sqlite'), 'sessions');
+    rows.push(['rebuild, sessions projection (real; raw: read+parse)', REBUILD_EVENTS, sessionsRate, rawSessions]);
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }

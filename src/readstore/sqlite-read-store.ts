@@ -82,6 +82,42 @@ function whereSql(where: Where | undefined, params: unknown[]): string {
 
 type Prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string) => Database.Statement<P, R>;
 
+/**
+ * Write-back cache of one transaction: documents read or written in it, by table and id (null:
+ * deleted). A rebuild patches the same few documents thousands of times per page; each patch then
+ * costs a map lookup instead of a SELECT, a parse, a stringify and an INSERT, and every dirty
+ * document is written once, at commit. Everything on this connection (the connection is shared,
+ * so other callers always saw the open transaction's writes) reads through it, and any query
+ * other than get by id first writes the collection's pending documents, so nothing sees less
+ * than before.
+ */
+class TxCache {
+  private readonly tables = new Map<string, { docs: Map<string, Doc | null>; dirty: Set<string> }>();
+  table(t: string) {
+    let e = this.tables.get(t);
+    if (!e) this.tables.set(t, (e = { docs: new Map(), dirty: new Set() }));
+    return e;
+  }
+  flush(t: string, prepare: Prepare): void {
+    const e = this.tables.get(t);
+    if (!e || e.dirty.size === 0) return;
+    const put = prepare(`INSERT INTO ${t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`);
+    const del = prepare(`DELETE FROM ${t} WHERE id = ?`);
+    for (const id of e.dirty) {
+      const doc = e.docs.get(id);
+      if (doc) put.run(id, JSON.stringify(doc));
+      else del.run(id);
+    }
+    e.dirty.clear();
+  }
+  flushAll(prepare: Prepare): void {
+    for (const t of this.tables.keys()) this.flush(t, prepare);
+  }
+  forget(t: string): void {
+    this.tables.delete(t);
+  }
+}
+
 class SqliteCollection<T extends Doc> implements Collection<T> {
   private readonly t: string;
   constructor(
@@ -89,53 +125,85 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     private readonly prepare: Prepare,
     readonly name: string,
     private readonly ensure: (name: string) => void,
+    private readonly txCache: () => TxCache | null,
   ) {
     this.t = table(name);
     ensure(name);
   }
 
   async get(id: string): Promise<T | null> {
-    return this.getSync(id);
+    const doc = this.read(id);
+    // the caller may alter what it got: never hand out the cached object itself
+    return doc && this.txCache() ? structuredClone(doc) : doc;
   }
-  private getSync(id: string): T | null {
+  /** The current document (the transaction's cached one when a transaction is open). */
+  private read(id: string): T | null {
+    const cache = this.txCache()?.table(this.t);
+    if (cache?.docs.has(id)) return cache.docs.get(id) as T | null;
     const row = this.prepare<[string], { doc: string }>(`SELECT doc FROM ${this.t} WHERE id = ?`).get(id);
-    return row ? (JSON.parse(row.doc) as T) : null;
+    const doc = row ? (JSON.parse(row.doc) as T) : null;
+    cache?.docs.set(id, doc);
+    return doc;
+  }
+  private write(id: string, doc: Doc | null): boolean {
+    const cache = this.txCache()?.table(this.t);
+    if (cache) {
+      cache.docs.set(id, doc);
+      cache.dirty.add(id);
+      return true;
+    }
+    if (doc)
+      this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`).run(
+        id,
+        JSON.stringify(doc),
+      );
+    else return this.prepare(`DELETE FROM ${this.t} WHERE id = ?`).run(id).changes > 0;
+    return true;
+  }
+  /** Pending writes of this collection reach the table before any query that is not by id. */
+  private flush(): void {
+    this.txCache()?.flush(this.t, this.prepare);
   }
   async upsert(doc: T): Promise<void> {
-    this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`).run(
-      doc.id,
-      JSON.stringify(doc),
-    );
+    this.write(doc.id, this.txCache() ? structuredClone(doc) : doc);
   }
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
     // Read-modify-write with no await in between: atomic inside the caller's transaction, and
     // wrapped in one of its own otherwise (a savepoint per patch would cost a rebuild dearly).
+    // values written later (at commit) must be the ones given now, whatever the caller does next
+    const p =
+      this.txCache() && Object.values(patch.set ?? {}).some((v) => v !== null && typeof v === 'object') ? structuredClone(patch) : patch;
     const run = () => {
-      const current = this.getSync(id);
+      const current = this.read(id);
       if (!current && !options.upsert) return false;
-      const next = applyPatch((current ?? { id }) as Doc, patch);
-      this.prepare(`INSERT INTO ${this.t} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`).run(
-        id,
-        JSON.stringify(next),
-      );
+      this.write(id, applyPatch((current ?? { id }) as Doc, p, { inPlace: current !== null }));
       return current !== null;
     };
     return this.db.inTransaction ? run() : this.db.transaction(run)();
   }
   async delete(id: string): Promise<boolean> {
-    return this.prepare(`DELETE FROM ${this.t} WHERE id = ?`).run(id).changes > 0;
+    if (this.txCache()) {
+      const existed = this.read(id) !== null;
+      this.write(id, null);
+      return existed;
+    }
+    return this.write(id, null);
   }
   async deleteWhere(where: Where): Promise<number> {
+    this.flush();
+    this.txCache()?.forget(this.t);
     const params: unknown[] = [];
     const sql = whereSql(where, params);
     return this.prepare(`DELETE FROM ${this.t} WHERE ${sql}`).run(...params).changes;
   }
   async count(where?: Where): Promise<number> {
+    this.flush();
     const params: unknown[] = [];
     const sql = whereSql(where, params);
     return (this.prepare(`SELECT COUNT(*) AS n FROM ${this.t} WHERE ${sql}`).get(...params) as { n: number }).n;
   }
   async find(query: FindQuery = {}): Promise<Page<T>> {
+    this.flush();
     const params: unknown[] = [];
     const conds = [whereSql(query.where, params)];
     const sort = sortWithId(query);
@@ -186,6 +254,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly mutex = new AsyncMutex();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly collections = new Map<string, SqliteCollection<Doc>>();
+  private txCache: TxCache | null = null;
 
   /** Prepared statements are reused: preparing one costs more than running it. */
   private readonly prepare: Prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string) => {
@@ -212,7 +281,7 @@ export class SqliteReadStore implements ReadStore {
   collection<T extends Doc = Doc>(name: string): Collection<T> {
     let c = this.collections.get(name);
     if (!c) {
-      c = new SqliteCollection<Doc>(this.db, this.prepare, name, this.ensureTable);
+      c = new SqliteCollection<Doc>(this.db, this.prepare, name, this.ensureTable, () => this.txCache);
       this.collections.set(name, c);
     }
     return c as unknown as Collection<T>;
@@ -230,6 +299,7 @@ export class SqliteReadStore implements ReadStore {
 
   async dropCollection(name: string): Promise<void> {
     this.ensureTable(name);
+    this.txCache?.forget(table(name));
     this.prepare(`DELETE FROM ${table(name)}`).run();
   }
 
@@ -253,11 +323,15 @@ export class SqliteReadStore implements ReadStore {
   async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {
     return this.mutex.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
+      this.txCache = new TxCache();
       try {
         const result = await fn(this);
+        this.txCache.flushAll(this.prepare);
+        this.txCache = null;
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
+        this.txCache = null;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
       }
