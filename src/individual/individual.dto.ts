@@ -19,11 +19,12 @@ import {
 } from 'class-validator';
 import { IsCountry } from '../tenant-tier/tier.dto.js';
 import { POSITIONS, type Position } from './profile/individual.decider.js';
+import { IsDisplayString } from '../shared/display-string.js';
 
 export class SignupDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty() @IsString() @MaxLength(256) password!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) display_name!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) @IsDisplayString() display_name!: string;
   @ApiProperty({ example: 'SE' }) @IsCountry() country!: string;
   @ApiProperty({ enum: ['sv', 'en'] }) @IsIn(['sv', 'en']) language!: 'sv' | 'en';
 }
@@ -34,14 +35,14 @@ export class SignupVerifyDto {
 }
 
 export class CreateContextDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) display_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @IsDisplayString() display_name?: string;
   @ApiProperty({ example: 'SE' }) @IsCountry() country!: string;
   @ApiPropertyOptional({ enum: ['sv', 'en'] }) @IsOptional() @IsIn(['sv', 'en']) language?: 'sv' | 'en';
 }
 
 /** Only the editable fields: anything else (subscription_tier, stripe_*) is refused by the whitelist, naming the field. */
 export class UpdateProfileDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) display_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @IsDisplayString() display_name?: string;
   @ApiPropertyOptional() @IsOptional() @IsCountry() country?: string;
   @ApiPropertyOptional({ enum: ['sv', 'en'] }) @IsOptional() @IsIn(['sv', 'en']) language?: 'sv' | 'en';
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1900) @Max(new Date().getUTCFullYear()) birth_year?: number;

@@ -26,6 +26,7 @@ import {
 import { TENANT_TYPES, type TenantType } from '../identity/tenants/tenant.decider.js';
 import { SYS_ROLE_NAMES } from '../identity/users/user.decider.js';
 import { SUBSYSTEM_ID } from './tier-matrix.js';
+import { IsDisplayString } from '../shared/display-string.js';
 
 const regions = new Intl.DisplayNames(['en'], { type: 'region' });
 // codes ICU names that are not countries (unions, macro-regions, private use)
@@ -71,7 +72,7 @@ export class ChangeTenantTypeDto {
 
 export class NewAdminDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) display_name!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) @IsDisplayString() display_name!: string;
   @ApiPropertyOptional({ description: 'absent: a new admin gets an e-mailed set-password link' })
   @IsOptional()
   @IsString()

@@ -13,6 +13,7 @@ import {
   IsArray,
   Matches,
 } from 'class-validator';
+import { IsDisplayString } from '../../shared/display-string.js';
 
 export class LoginDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
@@ -34,7 +35,7 @@ const ROLE = /^[a-z][a-z0-9_]{1,49}$/;
 
 export class AddMemberDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) display_name!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) @IsDisplayString() display_name!: string;
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMinSize(1)

@@ -12,9 +12,15 @@ import { uuidParam } from '../../shared/ids.js';
 import type { TrustedDeviceView } from '../../../projections/trusted-devices.js';
 import { AddTrustedDevice, RemoveTrustedDevice } from './trusted-device.handlers.js';
 import { TrustedDevices } from './trusted-devices.service.js';
+import { IsDisplayString } from '../../shared/display-string.js';
 
 export class AddTrustedDeviceDto {
-  @ApiPropertyOptional({ maxLength: 100, example: 'Work laptop' }) @IsOptional() @IsString() @MaxLength(100) name?: string;
+  @ApiPropertyOptional({ maxLength: 100, example: 'Work laptop' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @IsDisplayString()
+  name?: string;
 }
 
 /** Trusted devices (F02.07.07): a device token lets login skip the second factor for 30 days. */

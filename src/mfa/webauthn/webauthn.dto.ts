@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsDisplayString } from '../../shared/display-string.js';
 
 export class RegisterVerifyDto {
   @ApiProperty({
@@ -11,6 +12,7 @@ export class RegisterVerifyDto {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @IsDisplayString()
   name?: string;
 }
 
@@ -24,5 +26,5 @@ export class PasskeyLoginVerifyDto {
 }
 
 export class RenameCredentialDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) name!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) @IsDisplayString() name!: string;
 }
