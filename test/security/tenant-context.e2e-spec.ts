@@ -1,5 +1,5 @@
 import { expectProblem, type TestApp } from '../support/test-app.js';
-import { adminLogin, ADMIN, login } from '../support/identity.js';
+import { addMember, adminLogin, ADMIN, login } from '../support/identity.js';
 import { setPolicy } from '../policy/helpers.js';
 import { createTenant, enrolTotp, passwordOnly, registerPasskey, startSecurityApp, verifyTotp, type Auth } from './support.js';
 
@@ -25,12 +25,7 @@ describe('a session of one tenant has no power over another (tenant_context_mism
     secret = e.secret;
     t2 = await createTenant(t, e.auth, 'Tenant Two (no policy)', ADMIN); // the same person administers T2
     t3 = await createTenant(t, e.auth, 'Tenant Three', OTHER);
-    const m = await t.http
-      .post(`/tenants/${t1}/members`)
-      .set(e.auth)
-      .send({ email: 'player@t1.test', display_name: 'Player', roles: ['member'], password: 'a long enough password 123' });
-    expect([201, 202]).toContain(m.status);
-    memberId = m.body.user_id;
+    memberId = (await addMember(t, { auth: e.auth, tenant_id: t1 }, { email: 'player@t1.test' })).user_id;
     await setPolicy(t, e.auth, { required_roles: ['tenant_admin'], allowed_methods: ['totp'], grace_period_days: 0 }).expect(200);
   });
   afterAll(() => t.close());
