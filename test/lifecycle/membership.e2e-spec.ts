@@ -76,6 +76,12 @@ describe('members leave, people are deactivated (issue 16 item 2)', () => {
       .set(await freshOperator())
       .expect(200);
     expectProblem(await t.http.delete(`/tenants/${tenantA}/members/${me.body.user.id}`).set(opAuth), 409, 'last_admin');
+    // demoting the last admin leaves the tenant without one just the same
+    expectProblem(
+      await t.http.patch(`/tenants/${tenantA}/members/${me.body.user.id}`).set(opAuth).send({ roles: ['member'] }),
+      409,
+      'last_admin',
+    );
     const second = await addMember(t, { auth: opAuth, tenant_id: tenantA }, { email: 'second-admin@a.test', roles: ['tenant_admin'] });
     await t.http.delete(`/tenants/${tenantA}/members/${second.user_id}`).set(opAuth).expect(200);
     expectProblem(await t.http.delete(`/tenants/${tenantA}/members/${me.body.user.id}`).set(opAuth), 409, 'last_admin');

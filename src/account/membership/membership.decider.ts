@@ -2,7 +2,7 @@ import { conflict, notFound } from '../../shared/errors.js';
 import { own } from '../../shared/ids.js';
 import type { UserEvent, UserState } from '../../identity/users/user.decider.js';
 
-export const ADMIN_ROLE = 'tenant_admin';
+import { ADMIN_ROLE } from '../../identity/members/tenant-admins.js';
 
 /**
  * A member leaves a tenant (issue 16 item 2). `otherAdmins` is how many other members hold

@@ -6,8 +6,8 @@ import { RevokeOtherSessions } from '../../identity/sessions/session.handlers.js
 import { userEvolver, userStream, type UserEvent, type UserState } from '../../identity/users/user.decider.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { KeyedMutex } from '../../shared/async-mutex.js';
-import type { MembershipView } from '../../../projections/users.js';
-import { ADMIN_ROLE, decideDeactivate, decideEndMembership, decideReactivate } from './membership.decider.js';
+import { otherTenantAdmins } from '../../identity/members/tenant-admins.js';
+import { decideDeactivate, decideEndMembership, decideReactivate } from './membership.decider.js';
 
 export class EndMembership {
   constructor(
@@ -51,8 +51,7 @@ export class EndMembershipHandler implements ICommandHandler<EndMembership, Resu
 
   execute(cmd: EndMembership): Promise<Result> {
     return this.perTenant.run(cmd.tenantId, async () => {
-      const admins = await this.reads.collection<MembershipView>('memberships').find({ where: { tenant_id: cmd.tenantId }, limit: 10_000 });
-      const otherAdmins = admins.items.filter((m) => m.user_id !== cmd.userId && m.roles.includes(ADMIN_ROLE)).length;
+      const otherAdmins = await otherTenantAdmins(this.reads, cmd.tenantId, cmd.userId);
       const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, (s) =>
         decideEndMembership(s, cmd.tenantId, cmd.by, otherAdmins),
       );

@@ -106,12 +106,15 @@ export function decideGrantMembership(s: UserState, tenantId: string, roles: str
   return [{ type: 'MembershipGranted', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted } }];
 }
 
-export function decideChangeRoles(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
+/** `otherAdmins`: tenant_admins other than this member; demoting the last one is refused like removing them. */
+export function decideChangeRoles(s: UserState, tenantId: string, roles: string[], otherAdmins = Infinity): UserEvent[] {
   const current = own(s.memberships, tenantId);
   if (!s.exists || !current) throw notFound('member_not_found', 'No such member in this tenant.');
   const wanted = normaliseRoles(roles);
   if (wanted.length === 0) throw badRequest('validation_failed', 'roles must not be empty');
   if (current.join() === wanted.join()) return [];
+  if (current.includes('tenant_admin') && !wanted.includes('tenant_admin') && otherAdmins === 0)
+    throw conflict('last_admin', 'This is the last administrator of the tenant; make someone else an administrator first.');
   return [{ type: 'MemberRolesChanged', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted, previous_roles: current } }];
 }
 

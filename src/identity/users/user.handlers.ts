@@ -8,6 +8,8 @@ import { sha256Hex } from '../../shared/crypto.js';
 import { BruteForceService } from '../brute-force/brute-force.service.js';
 import { normaliseEmail, userIdForEmail } from '../login/log-in.handler.js';
 import { reserveEmail } from './email-reservation.js';
+import { otherTenantAdmins } from '../members/tenant-admins.js';
+import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { RevokeOtherSessions } from '../sessions/session.handlers.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import {
@@ -122,10 +124,14 @@ export async function registerAccount(
 
 @CommandHandler(ChangeMemberRoles)
 export class ChangeMemberRolesHandler implements ICommandHandler<ChangeMemberRoles, { position: number; roles: string[] }> {
-  constructor(private readonly repo: AggregateRepository) {}
+  constructor(
+    private readonly repo: AggregateRepository,
+    @Inject(READ_STORE) private readonly reads: ReadStore,
+  ) {}
   async execute(cmd: ChangeMemberRoles) {
+    const otherAdmins = await otherTenantAdmins(this.reads, cmd.tenantId, cmd.userId);
     const r = await this.repo.execute<UserState, UserEvent>(userStream(cmd.userId), userEvolver, (s) =>
-      decideChangeRoles(s, cmd.tenantId, cmd.roles),
+      decideChangeRoles(s, cmd.tenantId, cmd.roles, otherAdmins),
     );
     return { position: r.position, roles: normaliseRoles(cmd.roles) };
   }
