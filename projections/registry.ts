@@ -18,6 +18,8 @@ import { friendshipsProjection } from './friendships.js';
 import { casualMatchesProjection } from './casual-matches.js';
 import { chainsProjection } from './chains.js';
 import { chainMembershipsProjection } from './chain-memberships.js';
+import { chainLeaguesProjection } from './chain-leagues.js';
+import { chainLeagueStandingsProjection } from './chain-league-standings.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -43,4 +45,6 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   casualMatchesProjection,
   chainsProjection,
   chainMembershipsProjection,
+  chainLeaguesProjection,
+  chainLeagueStandingsProjection,
 ];

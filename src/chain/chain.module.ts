@@ -3,10 +3,20 @@ import { ChainAccess } from './chain-access.js';
 import { CreateChainHandler } from './chains/create-chain.handler.js';
 import { AcceptChainHandler, InviteVenueHandler, RemoveVenueHandler } from './venues/membership.handlers.js';
 import { VenuesController } from './venues/venues.controller.js';
+import { CreateLeagueHandler, RecordLeagueResultHandler } from './leagues/league.handlers.js';
+import { LeaguesController } from './leagues/leagues.controller.js';
 
 /** Venue chains (F02.09): every route carries @RequiresSubsystem('F02.09'). */
 @Module({
-  controllers: [VenuesController],
-  providers: [ChainAccess, CreateChainHandler, InviteVenueHandler, AcceptChainHandler, RemoveVenueHandler],
+  controllers: [VenuesController, LeaguesController],
+  providers: [
+    ChainAccess,
+    CreateChainHandler,
+    InviteVenueHandler,
+    AcceptChainHandler,
+    RemoveVenueHandler,
+    CreateLeagueHandler,
+    RecordLeagueResultHandler,
+  ],
 })
 export class ChainModule {}

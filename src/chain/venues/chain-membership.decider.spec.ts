@@ -1,4 +1,4 @@
-import { DomainError } from '../../shared/errors.js';
+import { codeOf } from '../../../test/support/domain-error.js';
 import { decideAccept, decideInvite, decideLeave, venueMembershipEvolver, type ChainMembershipEvent } from './chain-membership.decider.js';
 
 const V = 'venue-1';
@@ -19,15 +19,6 @@ const left = (chain: string, id: string): ChainMembershipEvent => ({
   type: 'VenueLeftChain',
   data: { membership_id: id, chain_id: chain, venue_id: V, left_at: '2026-06-03T00:00:00.000Z', by: 'u', previous_status: 'ACTIVE' },
 });
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    return (e as DomainError).code;
-  }
-  throw new Error('expected a domain error');
-}
 
 describe('chain membership decider', () => {
   it('given nothing, when a chain invites, then VenueInvited (PENDING)', () => {
