@@ -9,7 +9,8 @@ import { CurrentAuth } from '../../identity/auth/decorators.js';
 import { RequiresSubsystem } from '../../tenant-tier/requires-subsystem.js';
 import type { ChainLeagueView } from '../../../projections/chain-leagues.js';
 import type { StandingView } from '../../../projections/chain-league-standings.js';
-import { assertActingTenant, ChainAccess } from '../chain-access.js';
+import { assertTenantContext } from '../../identity/auth/tenant-context.js';
+import { ChainAccess } from '../chain-access.js';
 import { CreateLeagueDto, LeaderboardQuery, LeagueResultDto, ListQuery } from '../chain.dto.js';
 import { CHAIN_ID } from '../venues/venues.controller.js';
 import type { LeagueResultEvent } from './league.decider.js';
@@ -110,9 +111,9 @@ export class LeaguesController {
     } else {
       await this.access.venueStaff(auth, auth.tenant_id);
       // a venue session reads only leagues of its own chain in which it plays
-      if (!(await isActiveMember(this.repo, chainId, auth.tenant_id))) assertActingTenant(auth, chainId);
+      if (!(await isActiveMember(this.repo, chainId, auth.tenant_id))) assertTenantContext(auth, [chainId]);
       const league = await loadLeague(this.repo, chainId, leagueId);
-      if (!league.venue_ids.includes(auth.tenant_id)) assertActingTenant(auth, chainId);
+      if (!league.venue_ids.includes(auth.tenant_id)) assertTenantContext(auth, [chainId]);
     }
     const scope = q.venue_id ? q.venue_id.toLowerCase() : 'all';
     const rows = this.reads.collection<StandingView>('chain_league_standings');
