@@ -9,22 +9,24 @@
 import { ADMIN, BOOTSTRAP_ENV, addMember, adminLogin, login } from '../support/identity.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, verifyTotp } from '../policy/helpers.js';
+import { createTenant } from '../support/tenants.js';
 import { casesFor, ODD_AUTH_HEADERS, seededRandom, withinBudget, type FuzzCase } from './mutations.js';
 import { expressToOpenApi, operationsOf, type Operation } from './openapi-operations.js';
 import { closeAgent, rawRequest, type RawResponse } from './raw-http.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const MIN_REQUESTS = 3000;
-/** Roughly the requests of one run, spread over operations x callers (each gets at least 24). */
+/** Roughly the requests of one run, spread over operations x callers (each gets at least 12). */
 const TARGET_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 const CONCURRENCY = 6;
 const MEMBER = { email: 'fuzz.member@federation.test', password: 'a long enough password 123' };
+const OUTSIDER = { email: 'fuzz.outsider@forbund.test', password: 'the outsiders own password 9' };
 /** Served by Nest but not API operations: the HTML account pages and their scripts, the docs. */
 const NOT_API = /^\/(docs|account)(\/|-json|-yaml|$)/;
 const STACK = /\bat [^\s]+ \(?[^\s)]*:\d+:\d+\)?|\.(ts|js|mjs|cjs):\d+:\d+|node_modules/;
 
 interface Caller {
-  name: 'anonymous' | 'member' | 'admin';
+  name: 'anonymous' | 'member' | 'admin' | 'outsider';
   headers: () => Record<string, string>;
   relogin?: () => Promise<void>;
 }
@@ -92,14 +94,21 @@ test('every route Nest serves is an operation of the OpenAPI document', () => {
   expect(routes.filter((r) => !documented.has(r))).toEqual([]);
 });
 
-test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, no 5xx and no stack trace`, async () => {
+test(`fuzz: every operation, four callers, at least ${MIN_REQUESTS} requests, no 5xx and no stack trace`, async () => {
   const started = Date.now();
   const admin = await adminLogin(t);
-  await addMember(t, admin, { email: MEMBER.email, password: MEMBER.password });
+  const member = await addMember(t, admin, { email: MEMBER.email, password: MEMBER.password });
   // the ids the fuzzer puts in paths belong to a third person, so that a valid-looking DELETE or
   // PATCH (member removal, deactivation, sys roles) does not take the fuzzing callers out of play
   const target = await addMember(t, admin, { email: 'fuzz.target@federation.test' });
   const targetSession = await login(t, 'fuzz.target@federation.test', target.password);
+  // the outsider: a fresh tenant_admin of another tenant, fuzzing with this tenant's ids; any of
+  // this tenant's people showing up in its answers is a leak, whatever the route
+  const other = await createTenant(t, { name: 'Fuzz Outsiders', adminEmail: OUTSIDER.email, adminPassword: OUTSIDER.password });
+  const outsiderSecret = (await enrolTotp(t, (await login(t, OUTSIDER.email, OUTSIDER.password)).auth)).secret;
+  const freshOutsider = async () => verifyTotp(t, (await login(t, OUTSIDER.email, OUTSIDER.password)).auth, outsiderSecret);
+  let outsiderAuth = await freshOutsider();
+  const marks = ['fuzz.target@federation.test', MEMBER.email, target.user_id, member.user_id, 'fuzz.target', 'fuzz.member'];
   // the admin has TOTP and a fresh second factor, so step-up endpoints are reached, not refused early
   const { secret } = await enrolTotp(t, admin.auth);
   const freshAdmin = async () => {
@@ -116,7 +125,14 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
       relogin: async () => void (memberAuth = (await login(t, MEMBER.email, MEMBER.password)).auth),
     },
     { name: 'admin', headers: () => adminAuth, relogin: async () => void (adminAuth = await freshAdmin()) },
+    {
+      name: 'outsider',
+      headers: () => outsiderAuth,
+      relogin: async () =>
+        void (outsiderAuth = await freshOutsider().catch(async () => (await login(t, OUTSIDER.email, OUTSIDER.password)).auth)),
+    },
   ];
+  expect(other.tenant_id).not.toBe(admin.tenant_id);
   // valid ids, so that a request is wrong only where the fuzzer made it wrong
   const ctx = { tenant_id: admin.tenant_id, user_id: target.user_id, id: targetSession.session_id, secret: 'not-the-webhook-secret' };
 
@@ -124,11 +140,11 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
   const rng = seededRandom(SEED);
   const failures: Failure[] = [];
   const perOp = new Map<string, number>();
-  const statuses: Record<string, Record<number, number>> = { anonymous: {}, member: {}, admin: {} };
+  const statuses: Record<string, Record<number, number>> = { anonymous: {}, member: {}, admin: {}, outsider: {} };
   let sent = 0;
   for (const op of ops) {
     for (const caller of callers) {
-      const cases = withinBudget(casesFor(op, ctx, rng), Math.max(24, Math.floor(TARGET_REQUESTS / (ops.length * callers.length))), rng);
+      const cases = withinBudget(casesFor(op, ctx, rng), Math.max(12, Math.floor(TARGET_REQUESTS / (ops.length * callers.length))), rng);
       if (caller.name === 'anonymous')
         for (const h of ODD_AUTH_HEADERS) cases.push({ label: `header ${Object.keys(h).join(',')}`, target: cases[0].target, headers: h });
       await pool(cases, CONCURRENCY, async (c) => {
@@ -145,7 +161,9 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
         sent++;
         statuses[caller.name][res.status] = (statuses[caller.name][res.status] ?? 0) + 1;
         perOp.set(op.id, (perOp.get(op.id) ?? 0) + 1);
-        const why = judge(res);
+        const sentText = `${c.target} ${c.body ?? ''}`;
+        const leaked = caller.name === 'outsider' ? marks.find((m) => res.body.includes(m) && !sentText.includes(m)) : undefined;
+        const why = judge(res) ?? (leaked ? `another tenant's data in the answer (${leaked})` : null);
         if (why)
           failures.push({
             op: op.id,
@@ -178,7 +196,7 @@ test(`fuzz: every operation, three callers, at least ${MIN_REQUESTS} requests, n
 
   expect(sent).toBeGreaterThanOrEqual(MIN_REQUESTS);
   // the signed-in callers really were signed in for most of the run (not one long string of 401s)
-  for (const name of ['member', 'admin'] as const) {
+  for (const name of ['member', 'admin', 'outsider'] as const) {
     const total = Object.values(statuses[name]).reduce((a, b) => a + b, 0);
     expect((statuses[name][401] ?? 0) / total).toBeLessThan(0.2);
   }
