@@ -14,7 +14,7 @@ export async function createEventStore(
     return KurrentDbEventStore.connect(config.eventstoreUrl, () => clock.now());
   }
   if (config.databaseUrl) {
-    const { PostgresEventStore } = await import('./postgres-event-store.js');
+    const { PostgresEventStore } = await import('../shared/postgres-adapters.js');
     return PostgresEventStore.connect(config.databaseUrl, { schema: config.databaseSchema, now: () => clock.now() });
   }
   return new SqliteEventStore(join(config.dataDir, 'events.sqlite'), () => clock.now());

@@ -22,6 +22,7 @@ import { BootstrapTenant, BootstrapTenantHandler } from './tenants/tenant.handle
 import { TENANT_TYPES, type TenantType } from './tenants/tenant.decider.js';
 import { AddMemberHandler, ChangeMemberRolesHandler, ChangePasswordHandler } from './users/user.handlers.js';
 import { logger } from '../shared/logger.js';
+import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
 import { SetSysRolesHandler, SysRolesController } from './sys-roles.controller.js';
 import { CreateTenantHandler } from './tenants/tenant.handlers.js';
 import {
@@ -39,6 +40,7 @@ class BootstrapOnStart implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly commands: CommandBus,
+    private readonly projections: ProjectionEngine,
   ) {}
   async onApplicationBootstrap(): Promise<void> {
     const b = this.config.bootstrap;
@@ -46,6 +48,8 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     if (!TENANT_TYPES.includes(b.tenantType as TenantType))
       throw new Error(`BOOTSTRAP_TENANT_TYPE must be one of ${TENANT_TYPES.join(', ')}`);
     const r = await this.commands.execute(new BootstrapTenant(b.tenantName, b.tenantType as TenantType, b.adminEmail, b.adminPassword));
+    // Ready means the admin can log in: token issuing reads the membership read model.
+    await this.projections.waitFor(r.position, 10_000);
     logger.info({ tenant_id: r.tenant_id, user_id: r.user_id }, 'bootstrap tenant ready');
   }
 }
@@ -89,8 +93,8 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     InvitationMail,
     {
       provide: BootstrapOnStart,
-      inject: [APP_CONFIG, CommandBus],
-      useFactory: (c: AppConfig, b: CommandBus) => new BootstrapOnStart(c, b),
+      inject: [APP_CONFIG, CommandBus, ProjectionEngine],
+      useFactory: (c: AppConfig, b: CommandBus, p: ProjectionEngine) => new BootstrapOnStart(c, b, p),
     },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],

@@ -1,6 +1,33 @@
 import type { EventStore, StoredEvent, Subscription } from '../eventstore/event-store.port.js';
-import type { ReadStore } from '../readstore/read-store.port.js';
+import type { Collection, Doc, ReadStore, ReadStoreTx } from '../readstore/read-store.port.js';
 import type { ProjectionDefinition } from './projection.js';
+
+/** The transaction, with a count of the document writes made through it. */
+function countingWrites(tx: ReadStoreTx): { tx: ReadStoreTx; writes: () => number } {
+  let n = 0;
+  const counted = <F extends (...args: never[]) => Promise<unknown>>(f: F): F => ((...args: never[]) => (n++, f(...args))) as F;
+  return {
+    writes: () => n,
+    tx: {
+      getCheckpoint: (name) => tx.getCheckpoint(name),
+      setCheckpoint: (name, position) => tx.setCheckpoint(name, position),
+      dropCollection: (name) => tx.dropCollection(name),
+      collection<T extends Doc = Doc>(name: string): Collection<T> {
+        const c = tx.collection<T>(name);
+        return {
+          name: c.name,
+          get: (id) => c.get(id),
+          find: (q) => c.find(q),
+          count: (w) => c.count(w),
+          upsert: counted(c.upsert.bind(c)),
+          patch: counted(c.patch.bind(c)),
+          delete: counted(c.delete.bind(c)),
+          deleteWhere: counted(c.deleteWhere.bind(c)),
+        };
+      },
+    },
+  };
+}
 
 export interface ProjectionStatus {
   name: string;
@@ -32,7 +59,13 @@ export class ProjectionEngine {
     private readonly events: EventStore,
     private readonly store: ReadStore,
     private readonly projections: readonly ProjectionDefinition[],
-    private readonly options: { batchSize?: number; onError?: (err: unknown) => void } = {},
+    private readonly options: {
+      batchSize?: number;
+      /** Bounds of one read-store transaction (see applyBatch); defaults 1000 writes, 500 ms. */
+      maxTxWrites?: number;
+      maxTxMs?: number;
+      onError?: (err: unknown) => void;
+    } = {},
   ) {
     const names = new Set<string>();
     for (const p of projections) {
@@ -76,37 +109,69 @@ export class ProjectionEngine {
    * with their checkpoints. A projection whose checkpoint is behind `after` (an operator reset it
    * for a rebuild, possibly from another process) is left alone: applying this page would skip
    * the events in between. Returns the names of such projections.
+   *
+   * One transaction covers a run of the page bounded by write count and time (maxTxWrites,
+   * maxTxMs), cut between events: a page of 2,000 events on a server store, or one event that
+   * writes a lot, never becomes a transaction that holds locks for long or meets MongoDB's 60 s
+   * transaction limit. The checkpoints move to the last event of each committed run.
    */
   async applyBatch(batch: StoredEvent[], after: number, only: readonly ProjectionDefinition[] = this.projections): Promise<string[]> {
-    if (batch.length === 0) return [];
-    const last = batch[batch.length - 1]!.position;
-    const behind: string[] = [];
-    await this.store.transaction(async (tx) => {
-      behind.length = 0;
-      for (const p of only) {
-        const cp = await tx.getCheckpoint(p.name);
-        if (cp >= last) continue;
-        if (cp < after) {
-          behind.push(p.name);
-          continue;
+    const behind = new Set<string>();
+    const maxWrites = this.options.maxTxWrites ?? 1000;
+    const maxMs = this.options.maxTxMs ?? 500;
+    let start = 0;
+    while (start < batch.length) {
+      const runAfter = start === 0 ? after : batch[start - 1]!.position;
+      start = await this.store.transaction(async (tx) => {
+        const counted = countingWrites(tx);
+        const active: Array<{ p: ProjectionDefinition; cp: number; handles: Set<string> }> = [];
+        for (const p of only) {
+          if (behind.has(p.name)) continue;
+          const cp = await tx.getCheckpoint(p.name);
+          if (cp < runAfter) behind.add(p.name);
+          else if (cp < batch[batch.length - 1]!.position) active.push({ p, cp, handles: new Set(p.handles) });
         }
-        const handled = new Set(p.handles);
-        for (const e of batch) {
-          if (e.position > cp && handled.has(e.type)) await p.apply(e, tx);
+        const began = Date.now();
+        let i = start;
+        while (i < batch.length) {
+          const e = batch[i++]!;
+          for (const a of active) if (e.position > a.cp && a.handles.has(e.type)) await a.p.apply(e, counted.tx);
+          if (counted.writes() >= maxWrites || Date.now() - began >= maxMs) break;
         }
-        await tx.setCheckpoint(p.name, last);
-      }
-    });
-    return behind;
+        const last = batch[i - 1]!.position;
+        for (const a of active) if (a.cp < last) await tx.setCheckpoint(a.p.name, last);
+        return i;
+      });
+    }
+    return [...behind];
   }
 
-  /** The live subscription's page: all projections, then catch up any that were reset meanwhile. */
+  /**
+   * The live subscription's page: all projections, and a catch-up for any that was reset
+   * meanwhile. The catch-up runs beside the live loop: a projection being rebuilt (by the CLI,
+   * or another server) is incomplete until its replay ends anyway, and waiting for it here
+   * would hold back read-your-writes of every other projection for the whole replay.
+   */
   private async applyLive(batch: StoredEvent[], after: number): Promise<void> {
     const behind = await this.applyBatch(batch, after);
-    for (const name of behind) await this.catchUp(this.projections.find((p) => p.name === name)!);
+    for (const name of behind) this.catchUpBeside(name);
     this.processed = Math.max(this.processed, batch[batch.length - 1]!.position);
     this.lastError = null;
     this.releaseWaiters();
+  }
+
+  private readonly catchingUp = new Map<string, Promise<void>>();
+
+  private catchUpBeside(name: string): void {
+    if (this.catchingUp.has(name)) return;
+    const run = this.catchUp(this.projections.find((p) => p.name === name)!)
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        this.lastError = err;
+        this.options.onError?.(err); // the next live page finds it behind again and retries
+      })
+      .finally(() => this.catchingUp.delete(name));
+    this.catchingUp.set(name, run);
   }
 
   /** Replays a projection from its own checkpoint up to the head (after a reset or a rebuild elsewhere). */
@@ -170,6 +235,10 @@ export class ProjectionEngine {
     const p = this.projections.find((x) => x.name === name);
     if (!p) throw new Error(`unknown projection ${name}; known: ${this.projections.map((x) => x.name).join(', ')}`);
     await this.store.transaction(async (tx) => {
+      // Read first: on a server store this takes the projection's checkpoint lock, so a page that
+      // another process is applying commits before the reset (or waits for it) and can never
+      // write its checkpoint over the reset one.
+      await tx.getCheckpoint(p.name);
       for (const c of p.collections) await tx.dropCollection(c.name);
       await tx.setCheckpoint(p.name, 0);
     });
@@ -179,6 +248,7 @@ export class ProjectionEngine {
   async stop(): Promise<void> {
     await this.subscription?.close();
     this.subscription = null;
+    await Promise.all(this.catchingUp.values());
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.resolve(false);

@@ -12,7 +12,7 @@ export async function createReadStore(
     return MongoReadStore.connect(config.mongoUrl, config.mongoDb);
   }
   if (config.databaseUrl) {
-    const { PostgresReadStore } = await import('./postgres-read-store.js');
+    const { PostgresReadStore } = await import('../shared/postgres-adapters.js');
     return PostgresReadStore.connect(config.databaseUrl, { schema: config.databaseSchema });
   }
   return new SqliteReadStore(join(config.dataDir, 'read.sqlite'));

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { inTransaction, lockKey, openPgPool } from '../shared/postgres.js';
 import { applyPatch } from './patch.js';
+import { storable, UnitOfWork } from './postgres-unit-of-work.js';
 import {
   checkPath,
   cursorValues,
@@ -70,9 +71,6 @@ class Params {
 }
 const keyRow = (path: string) => `(${sortKey(path).join(', ')})`;
 
-/** JSON text PostgreSQL can store: JSONB cannot hold U+0000, so it becomes U+FFFD (an odd run of backslashes marks a real escape). */
-const storable = (doc: unknown): string => JSON.stringify(doc).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
-
 function whereSql(where: Where | undefined, p: Params): string {
   if (!where) return 'TRUE';
   const parts: string[] = [];
@@ -116,28 +114,42 @@ function whereSql(where: Where | undefined, p: Params): string {
 
 type Runner = pg.Pool | pg.PoolClient;
 
+/**
+ * One collection on the pool (each call its own statement) or inside a transaction, where reads
+ * and writes of single documents go through the transaction's UnitOfWork.
+ */
 class PgCollection<T extends Doc> implements Collection<T> {
   private readonly t: string;
   constructor(
     private readonly db: Runner,
-    private readonly pool: pg.Pool,
     readonly name: string,
     private readonly ensure: (name: string) => Promise<void>,
+    private readonly uow: UnitOfWork | null,
   ) {
     this.t = table(name);
   }
 
-  private async q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /** A statement by filter: inside a transaction the pending writes of this table go first. */
+  private async q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], changes = false): Promise<pg.QueryResult<R>> {
     await this.ensure(this.name);
+    await this.uow?.beforeQuery(this.t, changes);
     return this.db.query<R>(sql, params);
   }
 
   async get(id: string): Promise<T | null> {
+    if (this.uow) {
+      await this.ensure(this.name);
+      return (await this.uow.read(this.t, id)) as T | null;
+    }
     const row = (await this.q<{ doc: T }>(`SELECT doc FROM ${this.t} WHERE id = $1`, [id])).rows[0];
     return row ? row.doc : null;
   }
 
   async upsert(doc: T): Promise<void> {
+    if (this.uow) {
+      await this.ensure(this.name);
+      return this.uow.write(this.t, doc.id, doc);
+    }
     await this.q(`INSERT INTO ${this.t} (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`, [
       doc.id,
       storable(doc),
@@ -145,10 +157,17 @@ class PgCollection<T extends Doc> implements Collection<T> {
   }
 
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
+    if (this.uow) {
+      const current = await this.get(id);
+      if (!current && !options.upsert) return false;
+      await this.uow.write(this.t, id, applyPatch((current ?? { id }) as Doc, patch));
+      return current !== null;
+    }
     await this.ensure(this.name);
-    const run = async (c: Runner): Promise<boolean> => {
-      // Read-modify-write under the row lock; a missing row is inserted with ON CONFLICT DO NOTHING
-      // and, when another writer created it first, read again under the lock.
+    // Outside a transaction: read-modify-write under the row lock in one of its own; a missing
+    // row is inserted with ON CONFLICT DO NOTHING and, when another writer created it first,
+    // read again under the lock.
+    return inTransaction(this.db as pg.Pool, async (c) => {
       for (;;) {
         const current = (await c.query<{ doc: Doc }>(`SELECT doc FROM ${this.t} WHERE id = $1 FOR UPDATE`, [id])).rows[0]?.doc;
         if (current) {
@@ -162,18 +181,22 @@ class PgCollection<T extends Doc> implements Collection<T> {
         ]);
         if (inserted.rowCount === 1) return false;
       }
-    };
-    return this.db instanceof pg.Pool ? inTransaction(this.db, run) : run(this.db);
+    });
   }
 
   async delete(id: string): Promise<boolean> {
+    if (this.uow) {
+      const existed = (await this.get(id)) !== null;
+      if (existed) await this.uow.write(this.t, id, null);
+      return existed;
+    }
     return ((await this.q(`DELETE FROM ${this.t} WHERE id = $1`, [id])).rowCount ?? 0) > 0;
   }
 
   async deleteWhere(where: Where): Promise<number> {
     const p = new Params();
     const sql = whereSql(where, p);
-    return (await this.q(`DELETE FROM ${this.t} WHERE ${sql}`, p.list)).rowCount ?? 0;
+    return (await this.q(`DELETE FROM ${this.t} WHERE ${sql}`, p.list, true)).rowCount ?? 0;
   }
 
   async count(where?: Where): Promise<number> {
@@ -216,26 +239,34 @@ class PgCollection<T extends Doc> implements Collection<T> {
 class PgTx implements ReadStoreTx {
   constructor(
     protected readonly db: Runner,
-    protected readonly pool: pg.Pool,
     protected readonly schema: string,
     protected readonly ensure: (name: string) => Promise<void>,
-    private readonly inTx: boolean,
+    /** Set inside a transaction. */
+    readonly uow: UnitOfWork | null,
   ) {}
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {
-    return new PgCollection<T>(this.db, this.pool, name, this.ensure);
+    return new PgCollection<T>(this.db, name, this.ensure, this.uow);
+  }
+
+  /**
+   * Inside a transaction a checkpoint is read or written under a lock held until commit: two
+   * processes projecting the same page serialize here, and the second one sees the first one's
+   * checkpoint (a fresh snapshot per statement under READ COMMITTED), so it never applies an
+   * event twice nor writes its checkpoint over a reset. Re-entrant within the transaction.
+   */
+  private async lockCheckpoint(name: string): Promise<void> {
+    if (this.uow) await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(this.schema, `checkpoint:${name}`)]);
   }
 
   async getCheckpoint(name: string): Promise<number> {
-    // Inside a transaction the checkpoint is read under a lock held until commit: two processes
-    // projecting the same page serialize here, and the second one sees the first one's checkpoint
-    // (a fresh snapshot per statement under READ COMMITTED), so it never applies an event twice.
-    if (this.inTx) await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(this.schema, `checkpoint:${name}`)]);
+    await this.lockCheckpoint(name);
     const row = (await this.db.query<{ position: string }>('SELECT position FROM checkpoints WHERE name = $1', [name])).rows[0];
     return row ? Number(row.position) : 0;
   }
 
   async setCheckpoint(name: string, position: number): Promise<void> {
+    await this.lockCheckpoint(name);
     await this.db.query(
       'INSERT INTO checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
       [name, position],
@@ -244,6 +275,7 @@ class PgTx implements ReadStoreTx {
 
   async dropCollection(name: string): Promise<void> {
     await this.ensure(name);
+    await this.uow?.beforeQuery(table(name), true);
     await this.db.query(`DELETE FROM ${table(name)}`);
   }
 }
@@ -257,6 +289,7 @@ class PgTx implements ReadStoreTx {
 export class PostgresReadStore extends PgTx implements ReadStore {
   readonly kind = 'postgres';
   private readonly known = new Map<string, Promise<void>>();
+  private readonly pool: pg.Pool;
 
   private constructor(pool: pg.Pool, schema: string) {
     const ensure = (name: string): Promise<void> => {
@@ -268,7 +301,8 @@ export class PostgresReadStore extends PgTx implements ReadStore {
       }
       return p;
     };
-    super(pool, pool, schema, ensure, false);
+    super(pool, schema, ensure, null);
+    this.pool = pool;
   }
 
   static async connect(url: string, options: { schema?: string } = {}): Promise<PostgresReadStore> {
@@ -304,7 +338,12 @@ export class PostgresReadStore extends PgTx implements ReadStore {
   }
 
   async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {
-    return inTransaction(this.pool, (c) => fn(new PgTx(c, this.pool, this.schema, this.ensure, true)));
+    return inTransaction(this.pool, async (c) => {
+      const tx = new PgTx(c, this.schema, this.ensure, new UnitOfWork(c));
+      const result = await fn(tx);
+      await tx.uow!.flush();
+      return result;
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { INestApplication, DynamicModule, Type } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import type { ProjectionDefinition } from '../../src/projections-runtime/projection.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { SpineLifecycle } from '../../src/spine.module.js';
+import { dropSchema } from './postgres.js';
 
 export interface TestApp {
   app: INestApplication;
@@ -40,7 +42,12 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'plq-e2e-'));
   const clock = options.clock ?? new ManualClock('2026-03-02T08:00:00.000Z');
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...options.env });
+  // TEST_APP_DATABASE_URL runs every app test on PostgreSQL: one schema per data dir (so a restart
+  // on the same dir finds its data), dropped with the dir.
+  const pgUrl = process.env.TEST_APP_DATABASE_URL;
+  const pgSchema = pgUrl ? `e2e_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}` : null;
+  const pgEnv: Record<string, string> = pgUrl ? { DATABASE_URL: pgUrl, DATABASE_SCHEMA: pgSchema! } : {};
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...pgEnv, ...options.env });
   const app = await createApp({ config, clock, extraModules: options.extraModules, extraProjections: options.extraProjections });
   await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -56,7 +63,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     settle: () => lifecycle.settle(),
     async close({ keepData = false } = {}) {
       await app.close();
-      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData && !options.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (pgUrl) await dropSchema(pgUrl, pgSchema!);
+      }
     },
   };
 }

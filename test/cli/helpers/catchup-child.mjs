@@ -1,12 +1,15 @@
 // Child process for test/cli/crash-safety.e2e-spec.ts: runs the compiled engine (dist) so the
 // parent can SIGKILL a real process in the middle of a projection catch-up.
-//   node catchup-child.mjs catchup <events.sqlite> <read.sqlite> <batchSize>   live engine catch-up to the head, then exit 0
-//   node catchup-child.mjs rebuild <events.sqlite> <read.sqlite> <batchSize>   from-scratch ProjectionEngine.rebuild
-import { SqliteEventStore } from '../../../dist/src/eventstore/sqlite-event-store.js';
+//   node catchup-child.mjs catchup <events> <reads> <batchSize>   live engine catch-up to the head, then exit 0
+//   node catchup-child.mjs rebuild <events> <reads> <batchSize>   from-scratch ProjectionEngine.rebuild
+// <events>/<reads> are a SQLite file, or `postgres://…#schema` for PostgreSQL.
 import { ProjectionEngine } from '../../../dist/src/projections-runtime/projection-engine.js';
-import { SqliteReadStore } from '../../../dist/src/readstore/sqlite-read-store.js';
 
-const [mode, eventsFile, readFile, batch = '250'] = process.argv.slice(2);
+const [mode, eventsSpec, readSpec, batch = '250'] = process.argv.slice(2);
+const pg = (spec) => {
+  const [url, schema] = spec.split('#');
+  return { url, schema };
+};
 
 /** Counts ticks per counter with increments: a double-applied event shows as a wrong n/sum. */
 const ticks = {
@@ -20,8 +23,25 @@ const ticks = {
   },
 };
 
-const events = new SqliteEventStore(eventsFile);
-const reads = new SqliteReadStore(readFile);
+async function openEvents(spec) {
+  if (spec.startsWith('postgres')) {
+    const { PostgresEventStore } = await import('../../../dist/src/eventstore/postgres-event-store.js');
+    return PostgresEventStore.connect(pg(spec).url, { schema: pg(spec).schema });
+  }
+  const { SqliteEventStore } = await import('../../../dist/src/eventstore/sqlite-event-store.js');
+  return new SqliteEventStore(spec);
+}
+async function openReads(spec) {
+  if (spec.startsWith('postgres')) {
+    const { PostgresReadStore } = await import('../../../dist/src/readstore/postgres-read-store.js');
+    return PostgresReadStore.connect(pg(spec).url, { schema: pg(spec).schema });
+  }
+  const { SqliteReadStore } = await import('../../../dist/src/readstore/sqlite-read-store.js');
+  return new SqliteReadStore(spec);
+}
+
+const events = await openEvents(eventsSpec);
+const reads = await openReads(readSpec);
 const engine = new ProjectionEngine(events, reads, [ticks], { batchSize: Number(batch) });
 
 if (mode === 'rebuild') {
