@@ -56,6 +56,15 @@ describe('only the methods the tenant policy allows satisfy it', () => {
     expectProblem(challenge, 403, 'email_otp_not_allowed');
     expectProblem(await members(attacker.auth), 401, 'mfa_required');
     expectProblem(await exportCsv(attacker.auth), 401, 'mfa_required');
+    expectProblem(await setPolicy(t, attacker.auth, { required_roles: [], allowed_methods: ['sms'] }), 401, 'mfa_required');
+    expectProblem(
+      await t.http
+        .patch(`/tenants/${admin.tenant_id}/members/${admin.user_id}`)
+        .set(attacker.auth)
+        .send({ roles: ['member'] }),
+      401,
+      'mfa_required',
+    );
     // the owner's TOTP does
     const fresh = await verifyTotp(t, attacker.auth, adminSecret);
     await members(fresh).expect(200);

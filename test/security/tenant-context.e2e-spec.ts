@@ -94,6 +94,17 @@ describe('a session of one tenant has no power over another (tenant_context_mism
 
   it('from a T2 session the factors of the person stay out of reach too (binding needs a fresh second factor)', async () => {
     const inT2 = await passwordOnly(t, ADMIN, t2.tenant_id);
+    // T2 has no policy, yet a password-only session of a person with TOTP is no admin there either
+    expectProblem(await t.http.get(`/tenants/${t2.tenant_id}/export`).set(inT2.auth), 403, 'mfa_step_up_required');
+    expectProblem(
+      await t.http
+        .patch(`/tenants/${t2.tenant_id}/members/${memberId}`)
+        .set(inT2.auth)
+        .send({ roles: ['tenant_admin'] }),
+      403,
+      'mfa_step_up_required',
+    );
+    expectProblem(await setPolicy(t, inT2.auth, { required_roles: [], allowed_methods: ['sms'] }), 403, 'mfa_step_up_required');
     expectProblem(await t.http.delete('/auth/mfa/totp').set(inT2.auth), 403, 'mfa_step_up_required');
     expectProblem(await t.http.post('/auth/mfa/sms/enroll').set(inT2.auth).send({ phone: '+46701112233' }), 403, 'mfa_step_up_required');
     expectProblem(await t.http.post('/auth/mfa/trusted-devices').set(inT2.auth).send({}), 403, 'mfa_step_up_required');
