@@ -20,6 +20,7 @@ import { chainsProjection } from './chains.js';
 import { chainMembershipsProjection } from './chain-memberships.js';
 import { chainLeaguesProjection } from './chain-leagues.js';
 import { chainLeagueStandingsProjection } from './chain-league-standings.js';
+import { chainInvoicesProjection } from './chain-invoices.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -47,4 +48,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   chainMembershipsProjection,
   chainLeaguesProjection,
   chainLeagueStandingsProjection,
+  chainInvoicesProjection,
 ];

@@ -5,10 +5,12 @@ import { AcceptChainHandler, InviteVenueHandler, RemoveVenueHandler } from './ve
 import { VenuesController } from './venues/venues.controller.js';
 import { CreateLeagueHandler, RecordLeagueResultHandler } from './leagues/league.handlers.js';
 import { LeaguesController } from './leagues/leagues.controller.js';
+import { EcbRatesSource, GenerateChainInvoiceHandler } from './invoices/invoice.handlers.js';
+import { InvoicesController } from './invoices/invoices.controller.js';
 
 /** Venue chains (F02.09): every route carries @RequiresSubsystem('F02.09'). */
 @Module({
-  controllers: [VenuesController, LeaguesController],
+  controllers: [VenuesController, LeaguesController, InvoicesController],
   providers: [
     ChainAccess,
     CreateChainHandler,
@@ -17,6 +19,8 @@ import { LeaguesController } from './leagues/leagues.controller.js';
     RemoveVenueHandler,
     CreateLeagueHandler,
     RecordLeagueResultHandler,
+    EcbRatesSource,
+    GenerateChainInvoiceHandler,
   ],
 })
 export class ChainModule {}

@@ -4,6 +4,7 @@ import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/
 import { streamReadCommand } from './commands/stream-read.js';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { tiersAuditMatrixCommand, tiersExpireAddonsCommand } from './commands/tiers.js';
+import { invoicesGenerateCommand } from './commands/invoices.js';
 
 /**
  * Every CLI command by name. To add one (e.g. `bootstrap`), write a CliCommand in
@@ -18,5 +19,6 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
     bootstrapCommand,
     tiersExpireAddonsCommand,
     tiersAuditMatrixCommand,
+    invoicesGenerateCommand,
   ].map((c) => [c.name, c] as const),
 );

@@ -52,6 +52,8 @@ export interface AppConfig {
   loginAbuse: { addressMaxFailures: number; addressWindowSeconds: number; sprayMinAccounts: number };
   /** Forgotten-password links. */
   passwordReset: { ttlSeconds: number; maxPerAddressPerHour: number };
+  /** Quarterly chain invoices (F02.09.06): EUR minor units per venue per quarter; ECB rates from a file or a URL. */
+  chainInvoices: { venuePriceEurMinor: number; ecbRatesFile: string | null; ecbRatesUrl: string | null };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +160,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     encryptionKey: key32('ENCRYPTION_KEY'),
     hmacSecret: opt('HMAC_SECRET'),
     jwtPrivateKey: pemKey('JWT_PRIVATE_KEY'),
+    chainInvoices: {
+      venuePriceEurMinor: int('CHAIN_VENUE_PRICE_EUR_MINOR', 4900, 0, 100_000_000),
+      ecbRatesFile: opt('ECB_RATES_FILE'),
+      ecbRatesUrl: url('ECB_RATES_URL', ['https:', 'http:']),
+    },
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 900),
     refreshIdleSeconds: int('REFRESH_IDLE_SECONDS', 14 * 86400, 60, 365 * 86400),
     refreshAbsoluteSeconds: int('REFRESH_ABSOLUTE_SECONDS', 30 * 86400, 60, 365 * 86400),
