@@ -78,7 +78,10 @@ describe('members leave, people are deactivated (issue 16 item 2)', () => {
     expectProblem(await t.http.delete(`/tenants/${tenantA}/members/${me.body.user.id}`).set(opAuth), 409, 'last_admin');
     // demoting the last admin leaves the tenant without one just the same
     expectProblem(
-      await t.http.patch(`/tenants/${tenantA}/members/${me.body.user.id}`).set(opAuth).send({ roles: ['member'] }),
+      await t.http
+        .patch(`/tenants/${tenantA}/members/${me.body.user.id}`)
+        .set(opAuth)
+        .send({ roles: ['member'] }),
       409,
       'last_admin',
     );

@@ -187,7 +187,7 @@ describe('forgotten password (issue 16 item 1)', () => {
     const refreshed = await t.http.post('/auth/refresh').send({ refresh_token: other.refresh_token }).expect(200);
     const me = await t.http.get('/me').set(bearer(refreshed.body.access_token)).expect(200);
     expect(me.body.tenant.id).toBe(other.tenant_id);
-  });
+  }, 120_000); // 100 argon2id verifies on a loaded machine
 
   it('bad input: 400 problem+json naming the field', async () => {
     for (const [path, body, field] of [
