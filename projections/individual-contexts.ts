@@ -12,8 +12,15 @@ export type IndividualContextView = Omit<IndividualState, 'exists'> & {
 
 export const individualContextsProjection = defineProjection({
   name: 'individual_contexts',
-  collections: [{ name: 'individual_contexts', indexes: [{ fields: ['tenant_id'] }] }],
-  handles: ['IndividualSignedUp', 'IndividualProfileUpdated', 'PremiumActivated'],
+  collections: [{ name: 'individual_contexts', indexes: [{ fields: ['tenant_id'] }, { fields: ['stripe_customer_id'] }] }],
+  handles: [
+    'IndividualSignedUp',
+    'IndividualProfileUpdated',
+    'PremiumActivated',
+    'PremiumExtended',
+    'PremiumCancelled',
+    'StripeCustomerLinked',
+  ],
   async apply(event, tx) {
     const e = { type: event.type, data: event.data } as unknown as IndividualEvent;
     const docs = tx.collection<IndividualContextView>('individual_contexts');
@@ -34,6 +41,9 @@ export const individualContextsProjection = defineProjection({
         premium_valid_until: null,
         stripe_customer_id: null,
         stripe_subscription_id: null,
+        premium_cancelled: false,
+        stripe_last_event_at: 0,
+        stripe_event_ids: [],
         created_at: event.occurred_at,
         updated_at: event.occurred_at,
         last_position: event.position,
@@ -43,7 +53,18 @@ export const individualContextsProjection = defineProjection({
     const doc = await docs.get(e.data.user_id);
     if (!doc || doc.last_position >= event.position) return;
     const set =
-      e.type === 'PremiumActivated' ? { subscription_tier: 'PREMIUM', premium_valid_until: e.data.valid_until } : { ...e.data.changes };
+      e.type === 'PremiumActivated' || e.type === 'PremiumExtended'
+        ? {
+            subscription_tier: 'PREMIUM',
+            premium_valid_until: e.data.valid_until,
+            premium_cancelled: false,
+            ...(e.data.subscription_id ? { stripe_subscription_id: e.data.subscription_id } : {}),
+          }
+        : e.type === 'PremiumCancelled'
+          ? { premium_cancelled: true, ...(e.data.valid_until ? { premium_valid_until: e.data.valid_until } : {}) }
+          : e.type === 'StripeCustomerLinked'
+            ? { stripe_customer_id: e.data.customer_id }
+            : { ...e.data.changes };
     await docs.patch(doc.id, { set: { ...set, updated_at: event.occurred_at, last_position: event.position } });
   },
 });

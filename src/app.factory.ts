@@ -89,7 +89,16 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
       serializers: { req: serializeRequest },
     }),
   );
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: '100kb',
+      type: ['application/json', 'application/*+json'],
+      // Stripe signs the exact bytes: its webhook keeps them (only there)
+      verify: (req, _res, buf) => {
+        if (req.url?.startsWith('/webhooks/stripe')) (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+      },
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(rejectMalformedInput);
   // Body-parser failures never reach Nest's filters: answer them here, the same way.

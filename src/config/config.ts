@@ -28,6 +28,7 @@ export interface AppConfig {
   tierMatrixUrl: string | null;
   /** Stripe webhook signing secret; when set, POST /me/subscription/upgrade-dev is off. */
   stripeWebhookSecret: string | null;
+  stripe: { secretKey: string | null; priceId: string | null; apiUrl: string | null };
   smtpUrl: string | null;
   mailFrom: string;
   /** base64 32-byte key for AES-256-GCM; null = key file in DATA_DIR/keys (mode 0600). */
@@ -155,6 +156,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     redisPrefix,
     tierMatrixUrl: url('TIER_MATRIX_URL', ['http:', 'https:']),
     stripeWebhookSecret: opt('STRIPE_WEBHOOK_SECRET'),
+    stripe: { secretKey: opt('STRIPE_SECRET_KEY'), priceId: opt('STRIPE_PRICE_ID'), apiUrl: url('STRIPE_API_URL', ['http:', 'https:']) },
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str('MAIL_FROM', 'Petanque Life Security <security@petanque.life>'),
     encryptionKey: key32('ENCRYPTION_KEY'),

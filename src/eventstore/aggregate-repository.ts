@@ -100,7 +100,11 @@ export class AggregateRepository {
 
   private remember<S>(stream: string, schema: number, at: Loaded<S> & { eventId: string | null }, persisted: number) {
     if (!at.eventId) return Promise.resolve();
-    return this.snapshots.remember(stream, { schema, version: at.version, event_id: at.eventId, state: JSON.stringify(at.state) }, persisted);
+    return this.snapshots.remember(
+      stream,
+      { schema, version: at.version, event_id: at.eventId, state: JSON.stringify(at.state) },
+      persisted,
+    );
   }
 
   async execute<S, E extends DomainEvent>(

@@ -22,7 +22,7 @@ const ACCEPTED = {
   detail: 'If this address can sign up, a 6-digit code is on its way by e-mail. Send it to /public/signup/individual/verify.',
 };
 const own = (v: IndividualContextView) => {
-  const { id: _id, last_position: _p, ...rest } = v;
+  const { id: _id, last_position: _p, stripe_event_ids: _e, stripe_last_event_at: _t, ...rest } = v;
   return rest;
 };
 

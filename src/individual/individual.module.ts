@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
 import { IndividualController } from './individual.controller.js';
 import { SocialController } from './social.controller.js';
+import { StripeController } from './premium/stripe.controller.js';
 import { ExpireCasualMatchesHandler, FriendActionHandler, RecordCasualMatchHandler, VerifyCasualMatchHandler } from './social.handlers.js';
 import { IndividualJobs } from './individual.jobs.js';
 import { CreateIndividualContextHandler, UpdateIndividualProfileHandler } from './profile/individual.handlers.js';
@@ -10,7 +11,7 @@ import { RequestIndividualSignupHandler, SignupMailer, VerifyIndividualSignupHan
 /** Individual players (F02.08): signup, profile, casual matches, friends, premium; every F02.08 route carries @RequiresSubsystem('F02.08'). */
 @Module({
   imports: [IdentityModule],
-  controllers: [IndividualController, SocialController],
+  controllers: [IndividualController, SocialController, StripeController],
   providers: [
     RequestIndividualSignupHandler,
     VerifyIndividualSignupHandler,

@@ -138,6 +138,7 @@ export class SocialController {
       premium_valid_until: s.premium_valid_until,
       premium_active: p.active,
       grace_until: p.grace_until,
+      cancelled: s.premium_cancelled,
     };
   }
 

@@ -168,6 +168,7 @@ describe('individual players: casual matches, friends, premium gate (F02.08.02-.
       premium_valid_until: '2026-08-09T10:00:00.000Z',
       premium_active: true,
       grace_until: null,
+      cancelled: false,
     });
     for (let i = 1; i <= 55; i++) await record(gus, hal).expect(201);
     t.clock.set('2026-08-09T10:00:00.000Z'); // paid period over: grace
@@ -177,6 +178,7 @@ describe('individual players: casual matches, friends, premium gate (F02.08.02-.
       premium_valid_until: '2026-08-09T10:00:00.000Z',
       premium_active: true,
       grace_until: '2026-08-16T10:00:00.000Z',
+      cancelled: false,
     });
     t.clock.set('2026-08-16T09:59:59.999Z');
     await refresh(gus);
