@@ -65,6 +65,8 @@ function readEvent(event: Stripe.Event): { change: StripeChange; user_id: string
 }
 
 /**
+ * Without Stripe configured its routes answer 404 stripe_not_configured (a missing feature, not a server error).
+ *
  * Premium through Stripe (F02.08.04), with the official `stripe` package: Checkout Sessions for
  * the upgrade, and a webhook verified with its signature check, idempotent by Stripe event id,
  * applying subscription created/updated/deleted and invoice.paid in event-time order.
@@ -98,7 +100,7 @@ export class StripeController {
 
   private client(): Stripe {
     if (!this.stripe)
-      throw new DomainError('stripe_not_configured', 503, 'Payments are not configured on this server (STRIPE_SECRET_KEY).');
+      throw new DomainError('stripe_not_configured', 404, 'Payments are not configured on this server (STRIPE_SECRET_KEY).');
     return this.stripe;
   }
 
@@ -108,7 +110,7 @@ export class StripeController {
   @HttpCode(201)
   async checkout(@CurrentAuth() auth: AuthContext) {
     const stripe = this.client();
-    if (!this.config.stripe.priceId) throw new DomainError('stripe_not_configured', 503, 'No STRIPE_PRICE_ID is configured.');
+    if (!this.config.stripe.priceId) throw new DomainError('stripe_not_configured', 404, 'No STRIPE_PRICE_ID is configured.');
     const s = await this.player(auth.user_id);
     let customer = s.stripe_customer_id;
     if (!customer) {
@@ -159,7 +161,7 @@ export class StripeController {
   @HttpCode(200)
   async webhook(@Req() req: Request & { rawBody?: Buffer }, @Headers('stripe-signature') signature: string | undefined) {
     const secret = this.config.stripeWebhookSecret;
-    if (!secret) throw new DomainError('stripe_not_configured', 503, 'No STRIPE_WEBHOOK_SECRET is configured.');
+    if (!secret) throw new DomainError('stripe_not_configured', 404, 'No STRIPE_WEBHOOK_SECRET is configured.');
     let event: Stripe.Event;
     try {
       event = Stripe.webhooks.constructEvent(req.rawBody ?? Buffer.alloc(0), signature ?? '', secret);
