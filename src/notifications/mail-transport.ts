@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { secureDir } from '../shared/data-dir.js';
 import { createTransport } from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
 
@@ -92,7 +93,9 @@ export class OutboxMailTransport implements MailTransport {
     const info = await this.composer.sendMail(options);
     const eml = info.message as Buffer;
 
-    await mkdir(this.sentDir, { recursive: true, mode: 0o700 });
+    // the outbox holds addresses and codes: owner only, also when an older install left it 0755
+    secureDir(this.dir);
+    secureDir(this.sentDir);
     const key = createHash('sha256')
       .update(options.messageId as string)
       .digest('hex');

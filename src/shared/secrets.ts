@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { secureDir } from './data-dir.js';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/config.js';
 
@@ -26,8 +27,8 @@ export class Secrets {
 export function keyFile(dataDir: string, name: string, bytes: number): Buffer {
   const dir = join(dataDir, 'keys');
   const file = join(dir, name);
+  secureDir(dir);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     try {
       writeFileSync(file, randomBytes(bytes).toString('base64'), { mode: 0o600, flag: 'wx' });
     } catch (err) {

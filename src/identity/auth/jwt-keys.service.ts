@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { secureDir, securePrivateFile } from '../../shared/data-dir.js';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
@@ -42,8 +43,8 @@ export class JwtKeys implements OnModuleInit {
   private keyFile(): string {
     const dir = join(this.config.dataDir, 'keys');
     const file = join(dir, 'jwt-es256.pem');
+    secureDir(dir);
     if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       try {
         writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
@@ -51,6 +52,7 @@ export class JwtKeys implements OnModuleInit {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
     }
+    securePrivateFile(file); // an older install's key file may be 0644
     return readFileSync(file, 'utf8');
   }
 

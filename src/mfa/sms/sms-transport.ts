@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { secureDir } from '../../shared/data-dir.js';
 
 export interface SmsMessage {
   /** E.164 recipient. */
@@ -67,7 +68,7 @@ export class OutboxSmsTransport implements SmsTransport {
   }
 
   async send(msg: SmsMessage): Promise<{ providerId: string | null }> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    secureDir(this.dir); // phone numbers and codes: owner only
     const id = msg.messageId.replace(/[^A-Za-z0-9-]/g, '_');
     const text = `From: ${this.from}\nTo: ${msg.to}\nWhen-Delivered: ${msg.whenDelivered}\n\n${msg.message}\n`;
     try {
