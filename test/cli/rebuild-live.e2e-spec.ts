@@ -25,9 +25,9 @@ function rebuildLive(
     beforeAll(async () => {
       ensureBuilt();
       t = await startTestApp({ env: { ...BOOTSTRAP_ENV, ...s.env } });
-    });
+    }, 180_000); // ensureBuilt compiles dist when it is stale
     afterAll(async () => {
-      await t.close();
+      await t?.close();
       await s.cleanup();
     });
 
