@@ -99,8 +99,8 @@ function jobQueueContract(kind: string, open: () => Promise<TestQueue>): void {
       const gap1 = calls[1].at - calls[0].at;
       const gap2 = calls[2].at - calls[1].at;
       expect(gap1).toBeGreaterThanOrEqual(90); // base 100 ms
-      expect(gap2).toBeGreaterThanOrEqual(180); // base * 2
-      expect(gap2).toBeGreaterThanOrEqual(gap1);
+      expect(gap2).toBeGreaterThanOrEqual(180); // base * 2: a fixed backoff would retry after ~100 ms
+      // (no gap2 >= gap1: a busy machine can stretch the first gap past the second one's floor)
       await sleep(200);
       expect(calls).toHaveLength(3);
       expect(await queue.failed()).toEqual([]);
