@@ -100,7 +100,22 @@ interface Res {
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown>;
 }
-function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+/**
+ * One request. A keep-alive socket the server closed while idle (its keepAliveTimeout, e.g.
+ * while the bench seeds history) fails with ECONNRESET / socket hang up before the server read
+ * the request: that one is sent again on a fresh socket.
+ */
+async function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  try {
+    return await callOnce(port, method, path, body, headers);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ECONNRESET' && !/socket hang up/.test(String(err))) throw err;
+    return callOnce(port, method, path, body, headers);
+  }
+}
+
+function callOnce(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
