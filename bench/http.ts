@@ -54,6 +54,7 @@ class Server {
   private waiting: Array<{ key: string; resolve: (v: unknown) => void }> = [];
   port = 0;
   now = 0;
+  stopping = false;
   constructor(readonly child: ChildProcess) {
     child.on('message', (m: Record<string, unknown>) => {
       const i = this.waiting.findIndex((w) => w.key in m);
@@ -65,6 +66,9 @@ class Server {
     const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [];
     const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: prof });
     const s = new Server(child);
+    child.on('exit', (code, signal) => {
+      if (!s.stopping) log(`${entry} exited unexpectedly: code ${code} signal ${signal}`);
+    });
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`))));
     const ready = (await Promise.race([s.ask({}, 'port'), exited])) as { port: number; now?: number };
     s.port = ready.port;
@@ -86,6 +90,7 @@ class Server {
     return this.now;
   }
   stop(): Promise<void> {
+    this.stopping = true;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.disconnect();
     return exited;
@@ -111,11 +116,11 @@ async function call(port: number, method: string, path: string, body?: unknown, 
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== 'ECONNRESET' && !/socket hang up/.test(String(err))) throw err;
-    return callOnce(port, method, path, body, headers);
+    return callOnce(port, method, path, body, headers, false);
   }
 }
 
-function callOnce(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+function callOnce(port: number, method: string, path: string, body: unknown, headers: Record<string, string>, pooled = true): Promise<Res> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -124,7 +129,8 @@ function callOnce(port: number, method: string, path: string, body?: unknown, he
         port,
         method,
         path,
-        agent,
+        // the retry takes a fresh connection: other pooled sockets may be just as stale
+        agent: pooled ? agent : false,
         headers: {
           origin: 'http://127.0.0.1',
           'user-agent': 'petanque-bench/1',
