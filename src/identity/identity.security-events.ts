@@ -63,6 +63,14 @@ export const IDENTITY_SECURITY_EVENTS: SecurityEventRule[] = [
     notify: (d) => d.user_id !== null,
   },
   {
+    // an operator made an existing account a member (POST /sys/tenants): the person is told at once
+    event: 'MembershipGranted',
+    type: (d) => (d.granted_by !== undefined ? 'tenant_membership_granted' : null),
+    userId: (d) => d.user_id,
+    details: (d) => ({ tenant_id: d.tenant_id, roles: d.roles, granted_by: d.granted_by }),
+    notify: (d) => d.granted_by !== undefined,
+  },
+  {
     event: 'CredentialUnlocked',
     type: () => 'account_unlocked',
     userId: (d) => d.user_id,
@@ -114,6 +122,20 @@ export const IDENTITY_MAIL_TEMPLATES: MailTemplates = {
       subject: 'Misstänkt återanvändning av inloggningstoken',
       body: () => [
         'En gammal inloggningstoken för en av dina sessioner användes igen. Vi har loggat ut den sessionen överallt för att skydda dig.',
+      ],
+    },
+  },
+  tenant_membership_granted: {
+    en: {
+      subject: 'You were made an administrator of an organisation',
+      body: (d) => [
+        `A platform operator added your account to a new organisation on Petanque Life with the roles ${(d.roles ?? []).join(', ')}. If you did not expect this, contact the federation's support.`,
+      ],
+    },
+    sv: {
+      subject: 'Du har blivit administratör för en organisation',
+      body: (d) => [
+        `En plattformsoperatör lade till ditt konto i en ny organisation i Petanque Life med rollerna ${(d.roles ?? []).join(', ')}. Om du inte väntade dig detta, kontakta förbundets support.`,
       ],
     },
   },

@@ -189,7 +189,18 @@ describe('tenant tiers: operators, role separation, isolation, bad input (e2e)',
       tenant_type: 'AFFILIATE',
       country: 'FR',
     });
-    await login(t, a.email, PASSWORD, { tenantId: existing.body.tenant_id }); // old password, new tenant
+    const inNew = await login(t, a.email, PASSWORD, { tenantId: existing.body.tenant_id }); // old password, new tenant
+    // the person is told that an operator gave their existing account the roles: audit and e-mail
+    await t.settle();
+    const events = (await t.http.get('/auth/security-events').set(inNew.auth).expect(200)).body.items;
+    expect(events.filter((e: { type: string }) => e.type === 'tenant_membership_granted')).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ tenant_id: existing.body.tenant_id, roles: ['tenant_admin'], granted_by: support.user_id }),
+      }),
+    ]);
+    expect(
+      readOutbox(t.dataDir).filter((m) => m.to === a.email.toLowerCase() && /administrator of an organisation|administratör för/.test(m.raw)),
+    ).toHaveLength(1);
 
     const fresh = await t.http
       .post('/sys/tenants')
@@ -203,6 +214,8 @@ describe('tenant tiers: operators, role separation, isolation, bad input (e2e)',
       .expect(201);
     expect(fresh.body).toMatchObject({ admin_created: true, set_password_link_sent: true });
     await t.settle();
+    // a new account gets its set-password mail, not a "you were added" notice
+    expect(readOutbox(t.dataDir).filter((m) => m.to === 'new.admin@venue.test' && /administratör för/.test(m.raw))).toHaveLength(0);
     const mail = readOutbox(t.dataDir).find((m) => m.to === 'new.admin@venue.test' && /X-Password-Link/.test(m.raw));
     const text = mail!.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
     expect(text).toContain('Ett konto har skapats'); // in the admin's language

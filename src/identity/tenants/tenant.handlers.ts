@@ -91,7 +91,9 @@ export class CreateTenantHandler implements ICommandHandler<
       decideCreateTenant(s, { tenant_id: tenantId, name: cmd.name.trim(), tenant_type: cmd.tenantType, by: cmd.by, country: cmd.country }),
     );
     const a = cmd.admin;
-    const m = await this.commands.execute(new AddMember(tenantId, a.email, a.display_name, ['tenant_admin'], a.password, a.language));
+    const m = await this.commands.execute(
+      new AddMember(tenantId, a.email, a.display_name, ['tenant_admin'], a.password, a.language, [], { by: cmd.by }),
+    );
     let position = Math.max(t.position, m.position);
     const link = m.created && a.password === null;
     if (link) position = Math.max(position, (await this.commands.execute(new IssuePasswordSetLink(m.user_id))).position);

@@ -8,7 +8,8 @@ export type Language = 'sv' | 'en';
 export type UserEvent =
   | DomainEvent<'UserRegistered', { user_id: string; email: string; display_name: string; language: Language; password_hash: string }>
   | DomainEvent<'PasswordChanged', { user_id: string; password_hash: string }>
-  | DomainEvent<'MembershipGranted', { user_id: string; tenant_id: string; roles: string[] }>
+  /** `granted_by`: set when an operator made an already existing account a member (the person is told). */
+  | DomainEvent<'MembershipGranted', { user_id: string; tenant_id: string; roles: string[]; granted_by?: string | null }>
   | DomainEvent<'MemberRolesChanged', { user_id: string; tenant_id: string; roles: string[]; previous_roles: string[] }>
   | DomainEvent<'SysRolesGranted', { user_id: string; sys_roles: string[] }>
   | DomainEvent<'SysRolesChanged', { user_id: string; sys_roles: string[]; previous: string[]; changed_by: string | null }>
@@ -95,7 +96,12 @@ export const userEvolver = {
 
 export const normaliseRoles = (roles: string[]) => [...new Set(roles.map((r) => r.trim().toLowerCase()).filter(Boolean))].sort();
 
-export function decideGrantMembership(s: UserState, tenantId: string, roles: string[]): UserEvent[] {
+export function decideGrantMembership(
+  s: UserState,
+  tenantId: string,
+  roles: string[],
+  operator?: { by: string | null },
+): UserEvent[] {
   if (!s.exists) throw notFound('user_not_found', 'No such user.');
   const wanted = normaliseRoles(roles);
   const current = own(s.memberships, tenantId);
@@ -103,7 +109,8 @@ export function decideGrantMembership(s: UserState, tenantId: string, roles: str
     if (current.join() === wanted.join()) return [];
     throw conflict('member_exists', 'This user is already a member of the tenant; change roles with PATCH.');
   }
-  return [{ type: 'MembershipGranted', data: { user_id: s.user_id, tenant_id: tenantId, roles: wanted } }];
+  const data = { user_id: s.user_id, tenant_id: tenantId, roles: wanted };
+  return [{ type: 'MembershipGranted', data: operator ? { ...data, granted_by: operator.by } : data }];
 }
 
 /** `otherAdmins`: tenant_admins other than this member; demoting the last one is refused like removing them. */

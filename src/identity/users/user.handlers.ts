@@ -36,6 +36,11 @@ export class AddMember {
     readonly password: string | null | { hash: string },
     readonly language: Language,
     readonly sysRoles: string[] = [],
+    /**
+     * Set when an operator (not the person) adds the member, e.g. POST /sys/tenants: an account
+     * that already exists is then told by a security event and e-mail that it was given the roles.
+     */
+    readonly operator?: { by: string | null },
   ) {}
 }
 export class ChangeMemberRoles {
@@ -86,7 +91,7 @@ export class AddMemberHandler implements ICommandHandler<AddMember, { user_id: s
     }
     const userId = uid;
     const r = await this.repo.execute<UserState, UserEvent>(userStream(userId), userEvolver, (s) => [
-      ...decideGrantMembership(s, cmd.tenantId, cmd.roles),
+      ...decideGrantMembership(s, cmd.tenantId, cmd.roles, created ? undefined : cmd.operator),
       ...(cmd.sysRoles.some((r) => !s.sys_roles.includes(r))
         ? [{ type: 'SysRolesGranted' as const, data: { user_id: userId, sys_roles: cmd.sysRoles } }]
         : []),
