@@ -65,7 +65,9 @@ export const mfaPoliciesProjection = defineProjection({
       case 'MemberRolesChanged': {
         const { tenant_id, user_id, roles } = e.data;
         const id = requirementId(tenant_id, user_id);
-        const [cur, policy] = await Promise.all([reqs.get(id), policies.get(tenant_id)]);
+        // One after the other: a MongoDB session runs one operation at a time (no Promise.all in a transaction).
+        const cur = await reqs.get(id);
+        const policy = await policies.get(tenant_id);
         await recompute(tx, { id, tenant_id, user_id, roles, required_since: cur?.required_since ?? null }, policy, event.occurred_at);
         break;
       }

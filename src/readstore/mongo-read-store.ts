@@ -42,6 +42,35 @@ const fromStored = <T extends Doc>(stored: Stored): T => {
   return { id: _id, ...rest } as T;
 };
 
+const NUMERIC = ['double', 'int', 'long', 'decimal'];
+/** JSON types SQLite's json_extract compares as text (objects and arrays become their JSON text). */
+const TEXTLIKE = ['string', 'object', 'array'];
+/** Every JSON type but null: what a unique index covers. */
+const INDEXED_TYPES = ['string', 'bool', 'object', 'array', ...NUMERIC];
+type RangeOp = 'gt' | 'gte' | 'lt' | 'lte';
+const holds = (a: number | string, op: RangeOp, b: number | string): boolean =>
+  op === 'gt' ? a > b : op === 'gte' ? a >= b : op === 'lt' ? a < b : a <= b;
+
+/**
+ * A range condition with SQLite's cross-type order (the port's contract): null and missing never
+ * match; numbers and booleans (as 0/1) compare numerically and sort below all text. MongoDB's own
+ * `$gt`/`$lt` compare only values of one type ("type bracketing") and never treat booleans as
+ * numbers, so the other classes are added explicitly as alternatives.
+ */
+function range(f: string, op: RangeOp, v: number | string): Document {
+  const alts: Document[] = [];
+  if (typeof v === 'number') {
+    alts.push({ [f]: { [`$${op}`]: v } }); // type bracketing: numbers only
+    const bools = [false, true].filter((b) => holds(b ? 1 : 0, op, v));
+    if (bools.length) alts.push({ [f]: { $in: bools } });
+    if (op === 'gt' || op === 'gte') alts.push({ [f]: { $type: TEXTLIKE } });
+  } else {
+    alts.push({ [f]: { [`$${op}`]: v } }); // type bracketing: strings only
+    if (op === 'lt' || op === 'lte') alts.push({ [f]: { $type: [...NUMERIC, 'bool'] } });
+  }
+  return alts.length === 1 ? alts[0]! : { $or: alts };
+}
+
 /** Same semantics as the SQLite adapter: `{ f: null }` / `eq: null` match null or missing. */
 function whereFilter(where: Where | undefined): Filter<Stored> {
   const and: Document[] = [];
@@ -55,7 +84,8 @@ function whereFilter(where: Where | undefined): Filter<Stored> {
     if ('eq' in ops) and.push({ [f]: ops.eq ?? null });
     if ('ne' in ops) and.push({ [f]: { $ne: ops.ne ?? null } });
     for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
-      if (ops[op] !== undefined) and.push({ [f]: { [`$${op}`]: ops[op] } });
+      const v = ops[op];
+      if (v !== undefined) and.push(f === '_id' ? { _id: { [`$${op}`]: String(v) } } : range(f, op, v));
     }
     if (ops.in) and.push({ [f]: { $in: ops.in as Scalar[] } });
   }
@@ -64,8 +94,47 @@ function whereFilter(where: Where | undefined): Filter<Stored> {
 
 /** Strictly after `v` in the sort order of direction `dir` (null/missing sort lowest, as in SQLite). */
 function after(f: string, v: unknown, dir: 'asc' | 'desc'): Document | null {
-  if (dir === 'asc') return v === null ? { [f]: { $ne: null } } : { [f]: { $gt: v } };
-  return v === null ? null : { $or: [{ [f]: { $lt: v } }, { [f]: null }] };
+  if (f === '_id') return { _id: { [dir === 'asc' ? '$gt' : '$lt']: v } };
+  if (dir === 'asc') return v === null ? { [f]: { $ne: null } } : range(f, 'gt', cursorScalar(v));
+  return v === null ? null : { $or: [range(f, 'lt', cursorScalar(v)), { [f]: null }] };
+}
+/** A cursor value as a range bound: booleans order as 0/1, objects and arrays are not supported sort keys. */
+const cursorScalar = (v: unknown): number | string => (typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : String(v));
+
+const isObject = (ref: string): Document => ({ $eq: [{ $type: ref }, 'object'] });
+/**
+ * The new value of the field at `ref` after writing `leaf` at `rest` below it, as an aggregation
+ * expression: a missing, null or scalar parent becomes an object, as in applyPatch (a classic
+ * `$set` of "a.b" fails on `a: null`). Path parts are checked names, so they are safe as keys.
+ */
+function setUnder(ref: string, rest: string[], leaf: Document): Document {
+  if (rest.length === 0) return leaf;
+  const [head, ...tail] = rest as [string, ...string[]];
+  return { $mergeObjects: [{ $cond: [isObject(ref), ref, { $literal: {} }] }, { [head]: setUnder(`${ref}.${head}`, tail, leaf) }] };
+}
+function setStage(path: string, leaf: Document): Document {
+  const [top, ...rest] = path.split('.') as [string, ...string[]];
+  return { $set: { [top]: setUnder(`$${top}`, rest, leaf) } };
+}
+
+/**
+ * A Patch as an update pipeline with applyPatch's semantics, one stage per path in its order:
+ * every `set`, then every `inc` (which reads the result of the sets; a missing, null or
+ * non-numeric value counts as 0, where `$inc` fails on null), then `unset`. Values go through
+ * `$literal`, so a string starting with "$" or an object is never read as an expression.
+ */
+export function patchPipeline(patch: Patch): Document[] {
+  const keep = (k: string) => field(k) !== '_id';
+  const stages: Document[] = [];
+  for (const [k, v] of Object.entries(patch.set ?? {})) if (keep(k)) stages.push(setStage(k, { $literal: v }));
+  for (const [k, v] of Object.entries(patch.inc ?? {})) {
+    if (!keep(k)) continue;
+    const ref = `$${k}`;
+    stages.push(setStage(k, { $add: [{ $cond: [{ $in: [{ $type: ref }, NUMERIC] }, ref, 0] }, v] }));
+  }
+  const unset = (patch.unset ?? []).filter(keep);
+  if (unset.length) stages.push({ $unset: unset });
+  return stages;
 }
 
 class MongoCollection<T extends Doc> implements Collection<T> {
@@ -89,24 +158,9 @@ class MongoCollection<T extends Doc> implements Collection<T> {
   }
 
   async patch(id: string, patch: Patch, options: { upsert?: boolean } = {}): Promise<boolean> {
-    const update: Document = {};
-    const keep = (k: string) => k !== 'id' && k !== '_id';
-    const unset = (patch.unset ?? []).filter(keep);
-    // applyPatch order is set, then inc, then unset; MongoDB rejects one path in two operators,
-    // so fold those cases into the single operator that gives the same result.
-    const set: Record<string, unknown> = Object.fromEntries(Object.entries(patch.set ?? {}).filter(([k]) => keep(k) && !unset.includes(k)));
-    const inc: Record<string, number> = {};
-    for (const [k, v] of Object.entries(patch.inc ?? {})) {
-      if (!keep(k) || unset.includes(k)) continue;
-      if (k in set) set[k] = (typeof set[k] === 'number' ? (set[k] as number) : 0) + v;
-      else inc[k] = v;
-    }
-    for (const k of [...Object.keys(set), ...Object.keys(inc), ...unset]) field(k);
-    if (Object.keys(set).length) update.$set = set;
-    if (Object.keys(inc).length) update.$inc = inc;
-    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    // MongoDB 5.0+ accepts an empty $set as a no-op (still matching, and upserting when asked).
-    if (Object.keys(update).length === 0) update.$set = {};
+    const stages = patchPipeline(patch);
+    // An empty patch still matches (and upserts when asked): MongoDB 5.0+ accepts an empty $set.
+    const update: Document | Document[] = stages.length ? stages : { $set: {} };
     const res = await this.coll.updateOne({ _id: id }, update, { ...this.opts, upsert: options.upsert === true });
     return res.matchedCount > 0;
   }
@@ -227,14 +281,23 @@ export class MongoReadStore extends MongoOps implements ReadStore {
     for (const idx of spec.indexes ?? []) {
       const fields = idx.fields.map(field);
       if (fields.length === 1 && fields[0] === '_id') continue; // the primary key is already a unique index
-      const idxName = `${name}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`;
-      await this.db.collection(name).createIndex(
+      const base = `${name}__${idx.fields.join('_').replace(/\./g, '_')}`;
+      const idxName = `${base}${idx.unique ? '_un' : ''}`;
+      const coll = this.db.collection(name);
+      await coll.createIndex(
         Object.fromEntries(fields.map((f) => [f, 1])),
         idx.unique
-          ? // Like SQLite's UNIQUE: documents lacking a field do not collide with each other.
-            { name: idxName, unique: true, partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $exists: true }])) }
+          ? { name: idxName, unique: true, partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $type: INDEXED_TYPES }])) }
           : { name: idxName },
       );
+      if (idx.unique) {
+        // Like SQLite's UNIQUE: documents whose field is missing *or null* do not collide. The
+        // filter names the non-null JSON types, since `$exists: true` also admits explicit nulls
+        // (and `$ne` is not allowed in a partial filter). `_u` was that earlier index; it goes once this one exists.
+        await coll.dropIndex(`${base}_u`).catch((err: { code?: number }) => {
+          if (err.code !== 27) throw err; // IndexNotFound
+        });
+      }
     }
   }
 

@@ -1,10 +1,23 @@
 /**
  * The ReadStore port: documents (read models) and projection checkpoints. Adapters: SQLite
- * (JSON documents with expression indexes) and MongoDB. Both pass
- * test/contract/read-store.contract.ts.
+ * (JSON documents with expression indexes), PostgreSQL (JSONB) and MongoDB. All pass
+ * test/contract/read-store.contract.spec.ts, which pins what follows.
  *
  * Documents are plain JSON objects with a string `id`. Field paths are top-level names or
- * dotted paths ("device.os"). Booleans, numbers, strings and null compare as in JSON.
+ * dotted paths ("device.os"). What every adapter guarantees (SQLite's semantics; MongoDB's
+ * native ones differ and its adapter translates):
+ * - Null and missing are one case: `{ f: null }`, `eq: null` and a null in `in` match both; they
+ *   sort lowest (first ascending, last descending) and never satisfy a range (gt/gte/lt/lte).
+ * - Ranges compare across types in one order: numbers and booleans (false = 0, true = 1)
+ *   numerically, then all text above every number; text compares bytewise (UTF-8).
+ * - Sort and cursor pages use the same order for null, numbers and text; a field holding only
+ *   booleans sorts false before true. Not guaranteed: sorting a field that mixes booleans with
+ *   numbers or text, ranges or sorts over objects and arrays, and `eq` between a boolean and a
+ *   number (SQLite's `true` equals 1, PostgreSQL's and MongoDB's does not).
+ * - patch() behaves like applyPatch (patch.ts): `set` of "a.b" makes `a` an object when it is
+ *   missing, null or a scalar; `inc` counts a missing, null or non-numeric value as 0 and reads
+ *   what the same patch's `set` wrote; then `unset`.
+ * - A unique index ignores documents in which any of its fields is missing or null.
  */
 export type Doc = { id: string } & Record<string, unknown>;
 

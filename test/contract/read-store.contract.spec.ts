@@ -309,9 +309,59 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
       await c.upsert({ id: 'n', a: null, count: null, deep: { b: null } });
       expect(await c.patch('n', { set: { 'a.b': 1, 'deep.b.c': 'x' }, inc: { count: 2 } })).toBe(true);
       expect(await c.get('n')).toEqual({ id: 'n', a: { b: 1 }, count: 2, deep: { b: { c: 'x' } } });
+      // a scalar parent is replaced by an object; inc treats null, missing and non-numbers as 0 and
+      // reads what the sets of the same patch wrote; values are data, never operators
+      await c.upsert({ id: 's', a: 'scalar', flag: true, nested: { n: null } });
+      expect(
+        await c.patch('s', {
+          set: { 'a.b': '$notAField', later: 5, obj: { $inc: 1 } },
+          inc: { flag: 1, 'nested.n': 3, later: 1, 'fresh.path': 2 },
+        }),
+      ).toBe(true);
+      expect(await c.get('s')).toEqual({
+        id: 's',
+        a: { b: '$notAField' },
+        flag: 1,
+        nested: { n: 3 },
+        later: 6,
+        obj: { $inc: 1 },
+        fresh: { path: 2 },
+      });
+      expect(await c.patch('u', { set: { 'x.y': null }, inc: { 'x.z': 1 } }, { upsert: true })).toBe(false);
+      expect(await c.get('u')).toEqual({ id: 'u', x: { y: null, z: 1 } });
     });
 
-    it('orders values of mixed types one way for sort, cursor and range: null < numbers and booleans (0/1) < text', async () => {
+    it('orders values of mixed types one way for sort and cursor: null and missing < numbers < text', async () => {
+      const name = cname();
+      const c = store.collection(name);
+      for (const [id, v] of [
+        ['a', 'text'],
+        ['b', 2],
+        ['c', 'Text'],
+        ['d', null],
+        ['e', 0.5],
+        ['f', -3],
+      ] as const)
+        await c.upsert({ id, v });
+      await c.upsert({ id: 'g' });
+      expect(ids((await c.find({ sort: [['v', 'asc']] })).items)).toEqual(['d', 'g', 'f', 'e', 'b', 'c', 'a']);
+      for (const limit of [1, 2, 3]) {
+        expect(ids(await walk(store, name, { sort: [['v', 'asc']], limit }))).toEqual(['d', 'g', 'f', 'e', 'b', 'c', 'a']);
+        expect(ids(await walk(store, name, { sort: [['v', 'desc']], limit }))).toEqual(['a', 'c', 'b', 'e', 'f', 'g', 'd']); // ties (nulls) by id, same direction
+      }
+      // A field holding only booleans sorts false before true (mixing booleans with numbers or text
+      // in a sorted field is outside the contract: MongoDB sorts booleans after text).
+      for (const [id, b] of [
+        ['x', true],
+        ['y', false],
+        ['z', true],
+      ] as const)
+        await c.upsert({ id, b });
+      expect(ids(await walk(store, name, { where: { b: { ne: null } }, sort: [['b', 'asc']], limit: 1 }))).toEqual(['y', 'x', 'z']);
+      expect(ids(await walk(store, name, { where: { b: { ne: null } }, sort: [['b', 'desc']], limit: 1 }))).toEqual(['z', 'x', 'y']);
+    });
+
+    it('compares ranges across types as SQLite does: null never matches, booleans are 0/1 among numbers, text above all numbers', async () => {
       const name = cname();
       const c = store.collection(name);
       for (const [id, v] of [
@@ -321,14 +371,20 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
         ['d', null],
         ['e', 0.5],
         ['f', false],
+        ['h', 'B'],
       ] as const)
         await c.upsert({ id, v });
       await c.upsert({ id: 'g' });
-      expect(ids((await c.find({ sort: [['v', 'asc']] })).items)).toEqual(['d', 'g', 'f', 'e', 'c', 'b', 'a']);
-      expect(ids(await walk(store, name, { sort: [['v', 'desc']], limit: 2 }))).toEqual(['a', 'b', 'c', 'e', 'f', 'g', 'd']); // ties (nulls) by id, same direction
-      expect(ids((await c.find({ where: { v: { gt: 0.9 } }, sort: [['v', 'asc']] })).items)).toEqual(['c', 'b', 'a']);
-      expect(ids((await c.find({ where: { v: { lt: 1 } }, sort: [['v', 'asc']] })).items)).toEqual(['f', 'e']); // never null or missing
-      expect(ids((await c.find({ where: { v: { gte: 'a' } } })).items)).toEqual(['a']);
+      const range = async (where: FindQuery['where']) => ids((await c.find({ where })).items);
+      expect(await range({ v: { gt: 0.9 } })).toEqual(['a', 'b', 'c', 'h']);
+      expect(await range({ v: { gte: 1 } })).toEqual(['a', 'b', 'c', 'h']);
+      expect(await range({ v: { lt: 1 } })).toEqual(['e', 'f']); // never null or missing
+      expect(await range({ v: { lte: 0 } })).toEqual(['f']);
+      expect(await range({ v: { gt: 0, lt: 1 } })).toEqual(['e']);
+      expect(await range({ v: { gte: 'a' } })).toEqual(['a']);
+      expect(await range({ v: { gt: 'A' } })).toEqual(['a', 'h']); // text compares bytewise: 'B' < 'a'
+      expect(await range({ v: { lt: 'B' } })).toEqual(['b', 'c', 'e', 'f']); // every number and boolean is below text
+      expect(await range({ v: { lte: 'B' } })).toEqual(['b', 'c', 'e', 'f', 'h']);
     });
 
     it('ensureCollection creates unique indexes (idempotently) that reject duplicates', async () => {
@@ -389,6 +445,7 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
           await tx.collection(a).patch('keep', { set: { v: 2 } });
           await tx.collection(a).delete('keep');
           await tx.collection(a).deleteWhere({});
+          await tx.dropCollection(a); // a rebuild's reset: undone with its checkpoint
           await tx.setCheckpoint('proj-rb', 99);
           throw boom;
         }),
