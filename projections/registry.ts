@@ -21,6 +21,7 @@ import { chainMembershipsProjection } from './chain-memberships.js';
 import { chainLeaguesProjection } from './chain-leagues.js';
 import { chainLeagueStandingsProjection } from './chain-league-standings.js';
 import { chainInvoicesProjection } from './chain-invoices.js';
+import { chainCorporateEventsProjection } from './chain-corporate-events.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -49,4 +50,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   chainLeaguesProjection,
   chainLeagueStandingsProjection,
   chainInvoicesProjection,
+  chainCorporateEventsProjection,
 ];

@@ -5,6 +5,7 @@ import { assertTenantContext } from '../identity/auth/tenant-context.js';
 import type { AuthContext } from '../identity/auth/auth-context.js';
 import { assertTenantAdmin } from '../identity/members/members.controller.js';
 import type { ChainView } from '../../projections/chains.js';
+import { membershipId, type MembershipView } from '../../projections/users.js';
 
 /**
  * Who may act on a chain route. The central rule (`assertTenantContext`: the session's `tid` is
@@ -33,6 +34,18 @@ export class ChainAccess {
     const c = await this.chain(chainId);
     await assertTenantAdmin(this.reads, auth, chainId);
     return c;
+  }
+
+  /**
+   * A reader of the chain from the chain's session: its tenant_admins (`admin: true`) or its
+   * members with the role staff (`admin: false`, who see personal data masked).
+   */
+  async chainReader(auth: AuthContext, chainId: string): Promise<{ chain: ChainView; admin: boolean }> {
+    assertTenantContext(auth, [chainId]);
+    const c = await this.chain(chainId);
+    await assertTenantAdmin(this.reads, auth, chainId, VENUE_STAFF_ROLES);
+    const m = await this.reads.collection<MembershipView>('memberships').get(membershipId(chainId, auth.user_id));
+    return { chain: c, admin: m?.roles.includes('tenant_admin') ?? false };
   }
 
   /** A tenant_admin of the venue, signed in to the venue. */

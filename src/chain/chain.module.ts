@@ -7,10 +7,17 @@ import { CreateLeagueHandler, RecordLeagueResultHandler } from './leagues/league
 import { LeaguesController } from './leagues/leagues.controller.js';
 import { EcbRatesSource, GenerateChainInvoiceHandler } from './invoices/invoice.handlers.js';
 import { InvoicesController } from './invoices/invoices.controller.js';
+import {
+  ExpireCorporateEventQuotesHandler,
+  RequestCorporateEventHandler,
+  TransitionCorporateEventHandler,
+} from './corporate-events/corporate-event.handlers.js';
+import { CorporateEventsController } from './corporate-events/corporate-events.controller.js';
+import { CorporateEventJobs } from './corporate-events/corporate-event.jobs.js';
 
 /** Venue chains (F02.09): every route carries @RequiresSubsystem('F02.09'). */
 @Module({
-  controllers: [VenuesController, LeaguesController, InvoicesController],
+  controllers: [VenuesController, LeaguesController, InvoicesController, CorporateEventsController],
   providers: [
     ChainAccess,
     CreateChainHandler,
@@ -21,6 +28,10 @@ import { InvoicesController } from './invoices/invoices.controller.js';
     RecordLeagueResultHandler,
     EcbRatesSource,
     GenerateChainInvoiceHandler,
+    RequestCorporateEventHandler,
+    TransitionCorporateEventHandler,
+    ExpireCorporateEventQuotesHandler,
+    CorporateEventJobs,
   ],
 })
 export class ChainModule {}

@@ -76,6 +76,20 @@ export const openMembership = (s: VenueMembershipsState, chainId: string): Membe
 export const activeMembership = (s: VenueMembershipsState): Membership | undefined =>
   Object.values(s.memberships).find((m) => m.status === 'ACTIVE');
 
+/**
+ * Whether the venue holds an ACTIVE membership of this chain on `day` (YYYY-MM-DD, UTC): joined on
+ * or before that day and not left by then (the leaving day is the first day out, as for invoices).
+ * For a day ahead, an ACTIVE membership that has not ended counts.
+ */
+export const activeOn = (s: VenueMembershipsState, chainId: string, day: string): boolean =>
+  Object.values(s.memberships).some(
+    (m) =>
+      m.chain_id === chainId &&
+      m.joined_at !== null &&
+      m.joined_at.slice(0, 10) <= day &&
+      (m.left_at === null || m.left_at.slice(0, 10) > day),
+  );
+
 export function decideInvite(
   s: VenueMembershipsState,
   cmd: { membership_id: string; chain_id: string; by: string; now: Date },
