@@ -1,20 +1,18 @@
 import { defineProjection } from '../src/projections-runtime/projection.js';
-import type { CorporateEventEvent, CorporateEventStatus } from '../src/chain/corporate-events/corporate-event.decider.js';
+import type {
+  CorporateEventEvent,
+  CorporateEventRequest,
+  CorporateEventStatus,
+} from '../src/chain/corporate-events/corporate-event.decider.js';
 
 /**
  * Corporate events of chains (F02.09.04), one document per event (id = corporate event id). The
  * contact e-mail is kept as given; answers mask it for everyone but the chain's admins.
  */
-export interface CorporateEventView {
+export interface CorporateEventView extends CorporateEventRequest {
   id: string;
   corporate_event_id: string;
   chain_id: string;
-  company_name: string;
-  contact_email: string;
-  host_venue_tenant_id: string;
-  event_date: string;
-  guests: number;
-  notes: string | null;
   status: CorporateEventStatus;
   quote_amount: number | null;
   quote_currency: string | null;

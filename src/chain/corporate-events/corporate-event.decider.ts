@@ -23,20 +23,17 @@ interface Ids {
   corporate_event_id: string;
   chain_id: string;
 }
+/** What a chain admin asks for (POST body, after normalisation). */
+export interface CorporateEventRequest {
+  company_name: string;
+  contact_email: string;
+  host_venue_tenant_id: string;
+  event_date: string;
+  guests: number;
+  notes: string | null;
+}
 export type CorporateEventEvent =
-  | DomainEvent<
-      'CorporateEventRequested',
-      Ids & {
-        company_name: string;
-        contact_email: string;
-        host_venue_tenant_id: string;
-        event_date: string;
-        guests: number;
-        notes: string | null;
-        requested_by: string;
-        requested_at: string;
-      }
-    >
+  | DomainEvent<'CorporateEventRequested', Ids & CorporateEventRequest & { requested_by: string; requested_at: string }>
   | DomainEvent<'CorporateEventQuoted', Ids & Quote & { quoted_by: string; quoted_at: string }>
   | DomainEvent<'CorporateEventBooked', Ids & { booked_by: string; booked_at: string }>
   | DomainEvent<'CorporateEventCompleted', Ids & { completed_by: string; completed_at: string }>
@@ -103,17 +100,12 @@ const hostNotActive = (venueId: string, date: string) =>
 
 export function decideRequest(
   s: CorporateEventState,
-  cmd: Ids & {
-    company_name: string;
-    contact_email: string;
-    host_venue_tenant_id: string;
-    event_date: string;
-    guests: number;
-    notes: string | null;
-    host_active_on_date: boolean;
-    by: string;
-    now: Date;
-  },
+  cmd: Ids &
+    CorporateEventRequest & {
+      host_active_on_date: boolean;
+      by: string;
+      now: Date;
+    },
 ): CorporateEventEvent[] {
   if (s.exists) throw conflict('corporate_event_exists', 'This corporate event already exists.');
   if (cmd.event_date < today(cmd.now))

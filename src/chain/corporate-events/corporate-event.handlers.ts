@@ -14,19 +14,12 @@ import {
   decideRequest,
   decideTransition,
   type CorporateEventEvent,
+  type CorporateEventRequest,
   type CorporateEventState,
   type CorporateEventStatus,
   type Quote,
 } from './corporate-event.decider.js';
 
-export interface CorporateEventRequest {
-  company_name: string;
-  contact_email: string;
-  host_venue_tenant_id: string;
-  event_date: string;
-  guests: number;
-  notes: string | null;
-}
 export class RequestCorporateEvent {
   constructor(
     readonly chainId: string,
