@@ -22,6 +22,7 @@ import { chainLeaguesProjection } from './chain-leagues.js';
 import { chainLeagueStandingsProjection } from './chain-league-standings.js';
 import { chainInvoicesProjection } from './chain-invoices.js';
 import { chainCorporateEventsProjection } from './chain-corporate-events.js';
+import { chainWhiteLabelsProjection } from './chain-white-labels.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -51,4 +52,5 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   chainLeagueStandingsProjection,
   chainInvoicesProjection,
   chainCorporateEventsProjection,
+  chainWhiteLabelsProjection,
 ];

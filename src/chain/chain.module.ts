@@ -14,10 +14,12 @@ import {
 } from './corporate-events/corporate-event.handlers.js';
 import { CorporateEventsController } from './corporate-events/corporate-events.controller.js';
 import { CorporateEventJobs } from './corporate-events/corporate-event.jobs.js';
+import { ConfigureWhiteLabelHandler } from './white-label/white-label.handlers.js';
+import { WhiteLabelController } from './white-label/white-label.controller.js';
 
 /** Venue chains (F02.09): every route carries @RequiresSubsystem('F02.09'). */
 @Module({
-  controllers: [VenuesController, LeaguesController, InvoicesController, CorporateEventsController],
+  controllers: [VenuesController, LeaguesController, InvoicesController, CorporateEventsController, WhiteLabelController],
   providers: [
     ChainAccess,
     CreateChainHandler,
@@ -32,6 +34,7 @@ import { CorporateEventJobs } from './corporate-events/corporate-event.jobs.js';
     TransitionCorporateEventHandler,
     ExpireCorporateEventQuotesHandler,
     CorporateEventJobs,
+    ConfigureWhiteLabelHandler,
   ],
 })
 export class ChainModule {}

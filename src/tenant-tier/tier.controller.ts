@@ -8,7 +8,7 @@ import { AllowWithoutMfa, CurrentAuth, Public } from '../identity/auth/decorator
 import { matrixHash, publishedMatrixText } from './tier-matrix.js';
 import { TierResolver } from './tier-resolver.service.js';
 
-const matches = (ifNoneMatch: string | undefined, etag: string) =>
+export const matches = (ifNoneMatch: string | undefined, etag: string) =>
   !!ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 
 @ApiTags('tenant-tier')
