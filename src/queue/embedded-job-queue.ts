@@ -9,8 +9,14 @@ const DEFAULT_BACKOFF_MS = 1000;
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /** Like BullMQ's maxStalledCount: a job interrupted by a crash is retried once more, then failed (poison-job guard). */
 const MAX_STALLED = 1;
-/** Another process (the CLI) may write to the same file; look for its jobs at least this often. */
+/** Another process (the CLI, a second server) may write to the same file; look for its jobs at least this often. */
 const IDLE_POLL_MS = 5_000;
+/**
+ * An active job belongs to the process that claimed it for this long, renewed by that process's
+ * heartbeat (every third of it). Only a job whose lease ran out is taken back as stalled: a second
+ * server starting on the same file never re-runs the first one's running jobs.
+ */
+const DEFAULT_LEASE_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DRAIN_POLL_MS = 10;
 const MAX_ERROR_CHARS = 2_000;
@@ -28,6 +34,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   last_error    TEXT,
   stalled_count INTEGER NOT NULL DEFAULT 0,
   schedule_key  TEXT,
+  owner         TEXT,
+  lease_until   INTEGER,
   created_at    INTEGER NOT NULL,
   updated_at    INTEGER NOT NULL
 );
@@ -96,11 +104,21 @@ export class EmbeddedJobQueue implements JobQueue {
   private closing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private wakePending = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private lastRecovery = 0;
+  /** This process's claim on the jobs it runs (see DEFAULT_LEASE_MS). */
+  private readonly owner = randomUUID();
+  private readonly leaseMs: number;
   private readonly sql;
 
-  constructor(file: string) {
+  constructor(file: string, options: { leaseMs?: number } = {}) {
+    this.leaseMs = positiveInt(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
+    // files of an earlier version: jobs without a lease count as stalled (their owner is gone)
+    const columns = new Set((this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has('owner')) this.db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT');
+    if (!columns.has('lease_until')) this.db.exec('ALTER TABLE jobs ADD COLUMN lease_until INTEGER');
     const names = `name IN (SELECT value FROM json_each(@names))`;
     this.sql = {
       insert: this.db.prepare(
@@ -108,25 +126,37 @@ export class EmbeddedJobQueue implements JobQueue {
          VALUES (@id, @name, @data, @run_at, 0, @max_attempts, @backoff_ms, 'waiting', @schedule_key, @now, @now)`,
       ),
       claim: this.db.prepare(
-        `UPDATE jobs SET status = 'active', attempts_made = attempts_made + 1, updated_at = @now
+        `UPDATE jobs SET status = 'active', attempts_made = attempts_made + 1, owner = @owner, lease_until = @lease_until, updated_at = @now
          WHERE id IN (SELECT id FROM jobs WHERE status = 'waiting' AND name = @name AND run_at <= @now
                       ORDER BY run_at, created_at LIMIT @limit)
          RETURNING id, name, data, attempts_made, max_attempts, backoff_ms, schedule_key`,
       ),
-      done: this.db.prepare(`UPDATE jobs SET status = 'done', last_error = NULL, updated_at = @now WHERE id = @id`),
+      // The results of a run are written only while this process still owns the job: one whose
+      // lease ran out (the process was paused) may already run elsewhere.
+      done: this.db.prepare(
+        `UPDATE jobs SET status = 'done', last_error = NULL, owner = NULL, lease_until = NULL, updated_at = @now
+         WHERE id = @id AND status = 'active' AND owner = @owner`,
+      ),
       // A tick of a schedule needs no dedup memory once it ran: its slot has already moved on.
-      deleteTick: this.db.prepare(`DELETE FROM jobs WHERE id = @id`),
-      retry: this.db.prepare(`UPDATE jobs SET status = 'waiting', run_at = @run_at, last_error = @error, updated_at = @now WHERE id = @id`),
-      fail: this.db.prepare(`UPDATE jobs SET status = 'failed', last_error = @error, updated_at = @now WHERE id = @id`),
+      deleteTick: this.db.prepare(`DELETE FROM jobs WHERE id = @id AND status = 'active' AND owner = @owner`),
+      retry: this.db.prepare(
+        `UPDATE jobs SET status = 'waiting', run_at = @run_at, last_error = @error, owner = NULL, lease_until = NULL, updated_at = @now
+         WHERE id = @id AND status = 'active' AND owner = @owner`,
+      ),
+      fail: this.db.prepare(
+        `UPDATE jobs SET status = 'failed', last_error = @error, owner = NULL, lease_until = NULL, updated_at = @now
+         WHERE id = @id AND status = 'active' AND owner = @owner`,
+      ),
+      renewLeases: this.db.prepare(`UPDATE jobs SET lease_until = @lease_until WHERE status = 'active' AND owner = @owner`),
       failStalled: this.db.prepare(
-        `UPDATE jobs SET status = 'failed', updated_at = @now,
+        `UPDATE jobs SET status = 'failed', updated_at = @now, owner = NULL, lease_until = NULL,
            last_error = 'stalled: the process stopped while the job was running, more often than allowed'
-         WHERE status = 'active' AND stalled_count >= @max_stalled`,
+         WHERE status = 'active' AND (lease_until IS NULL OR lease_until < @now) AND stalled_count >= @max_stalled`,
       ),
       recoverStalled: this.db.prepare(
-        `UPDATE jobs SET status = 'waiting', run_at = @now, updated_at = @now,
+        `UPDATE jobs SET status = 'waiting', run_at = @now, updated_at = @now, owner = NULL, lease_until = NULL,
            attempts_made = MAX(attempts_made - 1, 0), stalled_count = stalled_count + 1
-         WHERE status = 'active'`,
+         WHERE status = 'active' AND (lease_until IS NULL OR lease_until < @now)`,
       ),
       nextDue: this.db.prepare(`SELECT MIN(run_at) AS t FROM jobs WHERE status = 'waiting' AND ${names}`),
       dueCount: this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'waiting' AND run_at <= @now AND ${names}`),
@@ -140,6 +170,7 @@ export class EmbeddedJobQueue implements JobQueue {
         `SELECT key, name, data, every_ms, next_run_at FROM job_schedules WHERE next_run_at <= @now AND ${names}`,
       ),
       nextSchedule: this.db.prepare(`SELECT MIN(next_run_at) AS t FROM job_schedules WHERE ${names}`),
+      nextLeaseEnd: this.db.prepare(`SELECT MIN(lease_until) AS t FROM jobs WHERE status = 'active' AND ${names}`),
       advanceSchedule: this.db.prepare(
         `UPDATE job_schedules SET next_run_at = @next, updated_at = @now WHERE key = @key AND next_run_at = @prev`,
       ),
@@ -191,16 +222,29 @@ export class EmbeddedJobQueue implements JobQueue {
   async start(): Promise<void> {
     this.assertOpen();
     if (this.started) return;
-    const now = Date.now();
-    const recover = this.db.transaction(() => {
-      const failed = this.sql.failStalled.run({ now, max_stalled: MAX_STALLED }).changes;
-      const requeued = this.sql.recoverStalled.run({ now }).changes;
-      return { failed, requeued };
-    });
-    const { failed, requeued } = recover();
-    if (failed || requeued) logger.warn({ requeued, failed }, 'job queue: recovered jobs left active by a previous process');
+    this.recoverStalled(Date.now());
     this.started = true;
+    this.heartbeat = setInterval(() => this.renewLeases(), Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.heartbeat.unref();
     this.pump();
+  }
+
+  /** Takes back the jobs whose owner stopped renewing their lease (a crashed or killed process). */
+  private recoverStalled(now: number): void {
+    this.lastRecovery = now;
+    const { failed, requeued } = this.db.transaction(() => ({
+      failed: this.sql.failStalled.run({ now, max_stalled: MAX_STALLED }).changes,
+      requeued: this.sql.recoverStalled.run({ now }).changes,
+    }))();
+    if (failed || requeued) logger.warn({ requeued, failed }, 'job queue: recovered jobs whose process stopped while running them');
+  }
+
+  private renewLeases(): void {
+    try {
+      this.sql.renewLeases.run({ owner: this.owner, lease_until: Date.now() + this.leaseMs });
+    } catch (err) {
+      logger.error({ err_name: (err as Error)?.name }, 'job queue: could not renew leases');
+    }
   }
 
   async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<void> {
@@ -219,6 +263,8 @@ export class EmbeddedJobQueue implements JobQueue {
       this.timer = null;
       this.closing = (async () => {
         while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+        if (this.heartbeat) clearInterval(this.heartbeat);
+        this.heartbeat = null;
         this.db.close();
       })();
     }
@@ -260,11 +306,13 @@ export class EmbeddedJobQueue implements JobQueue {
     if (!this.started || this.closed) return;
     try {
       const now = Date.now();
+      // a lease runs out at the earliest leaseMs after its last renewal: looking a few times per lease is enough
+      if (now - this.lastRecovery >= this.leaseMs / 3) this.recoverStalled(now);
       this.fireSchedules(now);
       for (const [name, reg] of this.registrations) {
         const free = reg.concurrency - reg.running;
         if (free <= 0) continue;
-        const rows = this.sql.claim.all({ name, now, limit: free }) as JobRow[];
+        const rows = this.sql.claim.all({ name, now, limit: free, owner: this.owner, lease_until: now + this.leaseMs }) as JobRow[];
         for (const row of rows) this.run(reg, row);
       }
     } catch (err) {
@@ -302,9 +350,11 @@ export class EmbeddedJobQueue implements JobQueue {
     const names = this.names((r) => r.running < r.concurrency);
     const job = (this.sql.nextDue.get({ names }) as { t: number | null }).t;
     const tick = (this.sql.nextSchedule.get({ names: this.names() }) as { t: number | null }).t;
+    // another process's job is taken back as soon as its lease runs out (unless it is renewed meanwhile)
+    const leaseEnd = (this.sql.nextLeaseEnd.get({ names }) as { t: number | null }).t;
     const now = Date.now();
     let at = now + IDLE_POLL_MS;
-    for (const t of [job, tick]) if (t !== null && t < at) at = t;
+    for (const t of [job, tick, leaseEnd === null ? null : leaseEnd + 1]) if (t !== null && t < at) at = t;
     const delay = Math.min(Math.max(at - now, 1), MAX_TIMER_MS);
     this.timer = setTimeout(() => this.pump(), delay);
     this.timer.unref();
@@ -335,21 +385,23 @@ export class EmbeddedJobQueue implements JobQueue {
     const now = Date.now();
     const log = { job: row.name, job_id: row.id, attempt: row.attempts_made };
     try {
+      const owner = this.owner;
+      let changes: number;
       if (ok) {
-        if (row.schedule_key !== null) this.sql.deleteTick.run({ id: row.id });
-        else this.sql.done.run({ id: row.id, now });
-        return;
-      }
-      // Error messages may quote addresses from the data: they go to last_error, never to the log.
-      const text = errorText(error);
-      if (row.attempts_made >= row.max_attempts) {
-        this.sql.fail.run({ id: row.id, error: text, now });
+        changes =
+          row.schedule_key !== null
+            ? this.sql.deleteTick.run({ id: row.id, owner }).changes
+            : this.sql.done.run({ id: row.id, now, owner }).changes;
+      } else if (row.attempts_made >= row.max_attempts) {
+        // Error messages may quote addresses from the data: they go to last_error, never to the log.
+        changes = this.sql.fail.run({ id: row.id, error: errorText(error), now, owner }).changes;
         logger.error({ ...log, err_name: (error as Error)?.name }, 'job failed permanently');
       } else {
         const runAt = now + row.backoff_ms * 2 ** (row.attempts_made - 1);
-        this.sql.retry.run({ id: row.id, error: text, run_at: runAt, now });
+        changes = this.sql.retry.run({ id: row.id, error: errorText(error), run_at: runAt, now, owner }).changes;
         logger.warn({ ...log, err_name: (error as Error)?.name, retry_at: new Date(runAt).toISOString() }, 'job failed; retry scheduled');
       }
+      if (changes === 0) logger.warn(log, 'job queue: the lease of a job ran out while it ran; its result was not recorded');
     } catch (err) {
       // Only possible while closing: the row stays active and is recovered at the next start.
       logger.error({ ...log, err_name: (err as Error)?.name }, 'job queue: could not record job result');

@@ -278,6 +278,88 @@ describe('EmbeddedJobQueue: durability', () => {
   });
 });
 
+describe('EmbeddedJobQueue: two processes on one file', () => {
+  it('a second process starting never takes over a job the first one is running', async () => {
+    const file = join(tempDir(), 'queue.sqlite');
+    const first = new EmbeddedJobQueue(file);
+    let release!: () => void;
+    const running = new Promise<void>((r) => (release = r));
+    const firstCalls: unknown[] = [];
+    first.register('mail.send', async (data) => {
+      firstCalls.push(data);
+      await running;
+    });
+    await first.start();
+    await first.enqueue('mail.send', { n: 1 }, { jobId: 'evt-a' });
+    await waitFor(() => firstCalls.length === 1);
+
+    const second = new EmbeddedJobQueue(file);
+    const secondCalls: unknown[] = [];
+    second.register('mail.send', async (data) => void secondCalls.push(data));
+    await second.start();
+    await second.drain(5_000);
+    expect(secondCalls).toEqual([]);
+    release();
+    await first.drain(5_000);
+    await first.close();
+    await second.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare(`SELECT status, stalled_count FROM jobs WHERE id = 'evt-a'`).get()).toEqual({ status: 'done', stalled_count: 0 });
+    db.close();
+  });
+
+  it("takes over another process's job once its lease ran out, and not before", async () => {
+    const file = join(tempDir(), 'queue.sqlite');
+    const producer = new EmbeddedJobQueue(file);
+    await producer.enqueue('mail.send', { n: 1 }, { jobId: 'evt-b' });
+    await producer.close();
+    // what a live process holding the job looks like, then what it leaves when it is killed
+    const setLease = (until: number) => {
+      const db = new Database(file);
+      db.prepare(`UPDATE jobs SET status = 'active', attempts_made = 1, owner = 'other-process', lease_until = ? WHERE id = 'evt-b'`).run(
+        until,
+      );
+      db.close();
+    };
+    setLease(Date.now() + 1_500);
+    const queue = new EmbeddedJobQueue(file, { leaseMs: 90 });
+    const calls: JobContext[] = [];
+    queue.register('mail.send', async (_data, ctx) => void calls.push(ctx));
+    await queue.start();
+    await queue.drain(5_000);
+    expect(calls).toEqual([]);
+    await waitFor(() => calls.length === 1); // when the lease runs out, not renewed by its dead owner
+    await queue.drain(5_000);
+    await queue.close();
+    expect(calls[0]).toMatchObject({ id: 'evt-b', attempt: 1 });
+  });
+
+  it('a process keeps its lease by heartbeat while a job runs longer than the lease', async () => {
+    const file = join(tempDir(), 'queue.sqlite');
+    const first = new EmbeddedJobQueue(file, { leaseMs: 60 });
+    let release!: () => void;
+    const running = new Promise<void>((r) => (release = r));
+    let firstCalls = 0;
+    first.register('mail.send', async () => {
+      firstCalls++;
+      await running;
+    });
+    await first.start();
+    await first.enqueue('mail.send', {}, { jobId: 'evt-c' });
+    await waitFor(() => firstCalls === 1);
+    const second = new EmbeddedJobQueue(file, { leaseMs: 60 });
+    let secondCalls = 0;
+    second.register('mail.send', async () => void secondCalls++);
+    await second.start();
+    await sleep(400); // several leases long: the heartbeat renews the first process's lease meanwhile
+    await second.drain(5_000);
+    release();
+    await first.drain(5_000);
+    await Promise.all([first.close(), second.close()]);
+    expect({ firstCalls, secondCalls }).toEqual({ firstCalls: 1, secondCalls: 0 });
+  });
+});
+
 describe('createJobQueue', () => {
   it('picks the embedded queue without REDIS_URL', async () => {
     const queue = await createJobQueue({ redisUrl: null, dataDir: tempDir() });

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { ProjectionEngine } from '../../projections-runtime/projection-engine.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { safeEqual, sha256Hex } from '../../shared/crypto.js';
@@ -50,6 +51,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
   constructor(
     private readonly repo: AggregateRepository,
     private readonly tokens: SessionTokens,
+    private readonly projections: ProjectionEngine,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -82,6 +84,10 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession, To
       return 'events' in decision ? decision.events : [];
     });
     const d = decision as ReturnType<typeof decideRefresh>;
+    // A refusal that revoked the family (reuse) answers only once the sessions read model says so:
+    // the gateway waits after a success only, and the very next request with the family's newest
+    // access token, to this process or another one, must be refused.
+    if (d.kind !== 'rotate' && d.kind !== 'grace' && result.appended) await this.projections.waitFor(result.position, 5000);
     switch (d.kind) {
       case 'rotate':
       case 'grace': {
