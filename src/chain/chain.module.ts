@@ -7,6 +7,7 @@ import { CreateLeagueHandler, RecordLeagueResultHandler } from './leagues/league
 import { LeaguesController } from './leagues/leagues.controller.js';
 import { EcbRatesSource, GenerateChainInvoiceHandler } from './invoices/invoice.handlers.js';
 import { InvoicesController } from './invoices/invoices.controller.js';
+import { ChainInvoiceJobs, ChainInvoiceRunner } from './invoices/invoice.jobs.js';
 import {
   ExpireCorporateEventQuotesHandler,
   RequestCorporateEventHandler,
@@ -30,6 +31,8 @@ import { WhiteLabelController } from './white-label/white-label.controller.js';
     RecordLeagueResultHandler,
     EcbRatesSource,
     GenerateChainInvoiceHandler,
+    ChainInvoiceRunner,
+    ChainInvoiceJobs,
     RequestCorporateEventHandler,
     TransitionCorporateEventHandler,
     ExpireCorporateEventQuotesHandler,

@@ -4,6 +4,7 @@ import { ADMIN, addMember, bearer, BOOTSTRAP_ENV, login, UA } from '../support/i
 import type { ReadStore } from '../../src/readstore/read-store.port.js';
 import type { TestApp } from '../support/test-app.js';
 import { SoftAuthenticator } from '../webauthn/soft-authenticator.js';
+import { runChainScenario } from './chain-scenario.js';
 
 export const ORIGIN = 'https://app.petanque.test';
 /** Env for a scenario app: the bootstrap tenant and a WebAuthn relying party the soft authenticator can use. */
@@ -136,4 +137,5 @@ export async function runScenario(t: TestApp): Promise<void> {
   const kimLast = await login(t, 'kim@club.test', kim.password, { ua: UA.chromeMac, deviceToken: device.body.device_token });
   ok(await t.http.post('/auth/logout').set(bearer(kimLast.access_token)), 'logout');
   await t.settle();
+  await runChainScenario(t); // last: it moves the clock into the next quarter
 }

@@ -1,4 +1,5 @@
 import { badRequest } from '../../shared/errors.js';
+import { firstZipEntry } from './zip-entry.js';
 
 /**
  * The ECB's euro reference rates in its published `eurofxref-hist.csv` layout: a header
@@ -30,14 +31,65 @@ export function parseEurofxrefCsv(text: string): EcbRates {
       const cur = header[i]!;
       const v = cells[i] ?? '';
       if (!cur || v === '' || v === 'N/A') continue;
-      if (!RATE.test(v)) throw badRequest('ecb_rates_invalid', `The ECB rates file has an unreadable ${cur} rate on ${date}.`);
-      const list = byCurrency.get(cur) ?? [];
-      list.push({ date, rate: v });
-      byCurrency.set(cur, list);
+      addFixing(byCurrency, cur, date, v);
     }
   }
+  return sorted(byCurrency);
+}
+
+function addFixing(byCurrency: EcbRates['byCurrency'], cur: string, date: string, rate: string) {
+  if (!RATE.test(rate)) throw badRequest('ecb_rates_invalid', `The ECB rates file has an unreadable ${cur} rate on ${date}.`);
+  const list = byCurrency.get(cur) ?? [];
+  list.push({ date, rate });
+  byCurrency.set(cur, list);
+}
+
+function sorted(byCurrency: EcbRates['byCurrency']): EcbRates {
   for (const list of byCurrency.values()) list.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return { byCurrency };
+}
+
+/**
+ * The ECB's `eurofxref-hist.xml`: a gesmes:Envelope whose outer `<Cube>` holds one
+ * `<Cube time='YYYY-MM-DD'>` per TARGET business day (newest first), each with
+ * `<Cube currency='USD' rate='1.0811'/>` per currency that was fixed that day (a currency without a
+ * fixing is simply absent). Attributes are read in either quote style. Only Cube elements are
+ * read; no entity, DTD or external reference is ever resolved (it is not a general XML parser).
+ */
+export function parseEurofxrefXml(text: string): EcbRates {
+  if (!/<(?:\w+:)?Envelope\b/.test(text) || !/<Cube\b/.test(text))
+    throw badRequest('ecb_rates_invalid', 'The ECB rates XML has no gesmes:Envelope with Cube elements.');
+  const byCurrency = new Map<string, Array<{ date: string; rate: string }>>();
+  const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:'([^']*)'|"([^"]*)")`).exec(tag);
+  let day: string | null = null;
+  for (const m of text.matchAll(/<Cube\b([^>]*)>/g)) {
+    const tag = m[1]!;
+    const time = attr(tag, 'time');
+    if (time) {
+      day = (time[1] ?? time[2])!;
+      if (!DATE.test(day)) throw badRequest('ecb_rates_invalid', `The ECB rates XML has an unreadable time "${day.slice(0, 20)}".`);
+      continue;
+    }
+    const cur = attr(tag, 'currency');
+    const rate = attr(tag, 'rate');
+    if (!cur || !rate) continue; // the outer <Cube>
+    if (!day) throw badRequest('ecb_rates_invalid', 'The ECB rates XML has a rate outside a dated Cube.');
+    addFixing(byCurrency, (cur[1] ?? cur[2])!, day, (rate[1] ?? rate[2])!);
+  }
+  return sorted(byCurrency);
+}
+
+/**
+ * The rates in any of the ECB's published layouts, told apart by content: `eurofxref-hist.zip`
+ * (a ZIP holding the CSV), `eurofxref-hist.xml`, or `eurofxref-hist.csv` itself.
+ */
+export function parseEurofxref(bytes: Buffer): EcbRates {
+  if (bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
+    const entry = firstZipEntry(bytes, /\.(csv|xml)$/i);
+    return parseEurofxref(entry);
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return text.trimStart().startsWith('<') ? parseEurofxrefXml(text) : parseEurofxrefCsv(text);
 }
 
 /** The last fixing on or before `day` (YYYY-MM-DD), or null when the file has none. */

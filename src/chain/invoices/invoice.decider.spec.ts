@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeOf } from '../../../test/support/domain-error.js';
-import { fixingOnOrBefore, parseEurofxrefCsv } from './ecb-rates.js';
-import { activeDays, computeLines, decideGenerate, invoiceEvolver, quarterSpan, type InvoiceEvent } from './invoice.decider.js';
+import { fixingOnOrBefore, parseEurofxref, parseEurofxrefCsv, parseEurofxrefXml } from './ecb-rates.js';
+import {
+  activeDays,
+  computeLines,
+  decideGenerate,
+  invoiceEvolver,
+  previousQuarter,
+  quarterOf,
+  quarterSpan,
+  type InvoiceEvent,
+} from './invoice.decider.js';
 import { divHalfEven } from './money.js';
 
 // a small file in the ECB's own eurofxref-hist.csv layout (newest first, N/A, trailing commas, no weekend/holiday rows)
@@ -115,6 +124,72 @@ describe('chain invoice batch decider', () => {
     expect(decideGenerate(done, { span, today: '2027-01-01', compute, now: NOW })).toEqual([]);
     expect(codeOf(() => decideGenerate(invoiceEvolver.initialState(), { span, today: '2026-06-30', compute, now: NOW }))).toBe(
       'quarter_not_started',
+    );
+  });
+});
+
+describe("the ECB's other layouts", () => {
+  const data = (f: string) => readFileSync(join(process.cwd(), 'test/chain/data', f));
+  it('eurofxref-hist.xml and eurofxref-hist.zip (made with zip(1)) give exactly the rates of the CSV', () => {
+    const csv = parseEurofxref(data('eurofxref-hist.csv'));
+    expect(csv).toEqual(RATES);
+    expect(parseEurofxref(data('eurofxref-hist.xml'))).toEqual(csv);
+    expect(parseEurofxref(data('eurofxref-hist.zip'))).toEqual(csv);
+    expect(fixingOnOrBefore(parseEurofxref(data('eurofxref-hist.xml')), 'SEK', '2024-03-31')).toEqual({
+      date: '2024-03-28',
+      rate: '11.5250',
+    });
+  });
+  it('the XML in either quote style; a rate outside a dated Cube, a bad date or a bad rate is refused', () => {
+    const env = (cubes: string) => `<gesmes:Envelope xmlns:gesmes="x"><Cube>${cubes}</Cube></gesmes:Envelope>`;
+    expect(parseEurofxrefXml(env(`<Cube time="2026-09-30"><Cube currency="SEK" rate="11.02745"/></Cube>`)).byCurrency.get('SEK')).toEqual([
+      { date: '2026-09-30', rate: '11.02745' },
+    ]);
+    expect(codeOf(() => parseEurofxrefXml(env(`<Cube currency='SEK' rate='11.0'/>`)))).toBe('ecb_rates_invalid');
+    expect(codeOf(() => parseEurofxrefXml(env(`<Cube time='30.09.2026'><Cube currency='SEK' rate='11.0'/></Cube>`)))).toBe(
+      'ecb_rates_invalid',
+    );
+    expect(codeOf(() => parseEurofxrefXml(env(`<Cube time='2026-09-30'><Cube currency='SEK' rate='11,0'/></Cube>`)))).toBe(
+      'ecb_rates_invalid',
+    );
+    expect(codeOf(() => parseEurofxrefXml('<html>not the ECB</html>'))).toBe('ecb_rates_invalid');
+  });
+  it('a damaged ZIP is refused (its CRC-32 or its structure)', () => {
+    const zip = Buffer.from(data('eurofxref-hist.zip'));
+    const flipped = Buffer.from(zip);
+    flipped[60] = flipped[60]! ^ 0xff; // inside the deflated CSV
+    expect(codeOf(() => parseEurofxref(flipped))).toBe('ecb_rates_invalid');
+    expect(codeOf(() => parseEurofxref(zip.subarray(0, zip.length - 30)))).toBe('ecb_rates_invalid');
+  });
+});
+
+describe('quarters of the job', () => {
+  it('the quarter of a moment and the one before it', () => {
+    expect(quarterOf(new Date('2026-10-01T00:00:00Z'))).toBe('2026-Q4');
+    expect(quarterOf(new Date('2026-09-30T23:59:59Z'))).toBe('2026-Q3');
+    expect(previousQuarter('2026-Q1')).toBe('2025-Q4');
+    expect(previousQuarter('2026-Q4')).toBe('2026-Q3');
+  });
+  it('a draft identical to the one on record appends nothing; an empty quarter without a draft is skipped when asked', () => {
+    const span = quarterSpan('2026-Q3');
+    const NOW = new Date('2026-08-15T10:00:00Z');
+    const lines = [{ country: 'SE' }] as never;
+    const compute =
+      (line_items = lines) =>
+      () => ({ batch_id: 'b', chain_id: 'c', quarter: '2026-Q3', price_eur_minor: P, line_items, total_eur_minor: 1 });
+    const draft = decideGenerate(invoiceEvolver.initialState(), { span, today: '2026-08-15', compute: compute(), now: NOW });
+    const s = invoiceEvolver.evolve(invoiceEvolver.initialState(), draft[0] as InvoiceEvent);
+    expect(decideGenerate(s, { span, today: '2026-08-15', compute: compute(), now: new Date('2026-08-15T11:00:00Z') })).toEqual([]);
+    expect(decideGenerate(s, { span, today: '2026-08-15', compute: compute([] as never), now: NOW })).toHaveLength(1); // a line changed
+    expect(decideGenerate(s, { span, today: '2026-08-16', compute: compute(), now: NOW })).toHaveLength(1); // a new day
+    const empty = compute([] as never);
+    expect(
+      decideGenerate(invoiceEvolver.initialState(), { span, today: '2026-10-01', compute: empty, now: NOW, skip_empty: true }),
+    ).toEqual([]);
+    expect(decideGenerate(invoiceEvolver.initialState(), { span, today: '2026-10-01', compute: empty, now: NOW })).toHaveLength(1);
+    // a quarter that had a draft is issued even when it ends up empty
+    expect(decideGenerate(s, { span, today: '2026-10-01', compute: empty, now: NOW, skip_empty: true })[0]!.type).toBe(
+      'ChainInvoiceIssued',
     );
   });
 });

@@ -148,15 +148,39 @@ export function computeLines(
     });
 }
 
-/** Issued once; a draft while the quarter runs; nothing before it starts. */
+/**
+ * Issued once; a draft while the quarter runs; nothing before it starts. A draft identical to the
+ * one on record (same day, same lines) appends nothing, so an hourly job adds at most one draft a
+ * day. With `skip_empty` (the scheduled job) a quarter in which no venue was active and that has
+ * no draft is left without a batch, rather than issuing an empty one for every chain.
+ */
 export function decideGenerate(
   s: InvoiceState,
-  cmd: { span: QuarterSpan; today: string; compute: (asOf: string) => Omit<BatchData, 'as_of' | 'generated_at'>; now: Date },
+  cmd: {
+    span: QuarterSpan;
+    today: string;
+    compute: (asOf: string) => Omit<BatchData, 'as_of' | 'generated_at'>;
+    now: Date;
+    skip_empty?: boolean;
+  },
 ): InvoiceEvent[] {
   if (s.status === 'ISSUED') return [];
   if (cmd.today < cmd.span.start) throw conflict('quarter_not_started', `${cmd.span.quarter} has not started yet.`);
   const finished = cmd.today > cmd.span.end;
   const asOf = finished ? cmd.span.end : cmd.today;
   const data: BatchData = { ...cmd.compute(asOf), as_of: asOf, generated_at: cmd.now.toISOString() };
+  if (cmd.skip_empty && s.status === 'NONE' && data.line_items.length === 0) return [];
+  if (!finished && s.status === 'DRAFT' && s.batch!.as_of === asOf && sameLines(s.batch!, data)) return [];
   return [{ type: finished ? 'ChainInvoiceIssued' : 'ChainInvoiceDrafted', data }];
+}
+
+const sameLines = (a: BatchData, b: BatchData) =>
+  a.price_eur_minor === b.price_eur_minor && JSON.stringify(a.line_items) === JSON.stringify(b.line_items);
+
+/** The quarter a moment falls in (UTC), e.g. 2026-Q3. */
+export const quarterOf = (now: Date) => `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+/** The quarter before: 2026-Q1 -> 2025-Q4. */
+export function previousQuarter(quarter: string): string {
+  const [, y, q] = QUARTER.exec(quarter)!;
+  return Number(q) === 1 ? `${Number(y) - 1}-Q4` : `${y}-Q${Number(q) - 1}`;
 }

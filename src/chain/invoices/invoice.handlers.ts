@@ -10,7 +10,7 @@ import { CLOCK, type Clock } from '../../shared/clock.js';
 import { conflict } from '../../shared/errors.js';
 import type { ChainMembershipView } from '../../../projections/chain-memberships.js';
 import type { TierSnapshotDoc } from '../../../projections/tenant-tiers.js';
-import { parseEurofxrefCsv, type EcbRates } from './ecb-rates.js';
+import { parseEurofxref, type EcbRates } from './ecb-rates.js';
 import {
   computeLines,
   decideGenerate,
@@ -23,17 +23,22 @@ import {
   type Period,
 } from './invoice.decider.js';
 
-/** The ECB rates: ECB_RATES_FILE (eurofxref-hist.csv), else ECB_RATES_URL (the same CSV), read per run. */
+/**
+ * The ECB rates: ECB_RATES_FILE, else ECB_RATES_URL, read per run; either in any of the ECB's
+ * layouts (eurofxref-hist.zip, .xml or .csv, told apart by content).
+ */
 @Injectable()
 export class EcbRatesSource {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
   async load(): Promise<EcbRates> {
     const { ecbRatesFile, ecbRatesUrl } = this.config.chainInvoices;
-    if (ecbRatesFile) return parseEurofxrefCsv(await readFile(ecbRatesFile, 'utf8'));
+    if (ecbRatesFile) return parseEurofxref(await readFile(ecbRatesFile));
     if (ecbRatesUrl) {
-      const res = await fetch(ecbRatesUrl, { signal: AbortSignal.timeout(20_000) });
+      const res = await fetch(ecbRatesUrl, { signal: AbortSignal.timeout(20_000) }).catch((e: Error) => {
+        throw conflict('ecb_rates_unavailable', `The ECB rates could not be fetched (${e.name}).`);
+      });
       if (!res.ok) throw conflict('ecb_rates_unavailable', `The ECB rates could not be fetched (HTTP ${res.status}).`);
-      return parseEurofxrefCsv(await res.text());
+      return parseEurofxref(Buffer.from(await res.arrayBuffer()));
     }
     throw conflict('ecb_rates_unavailable', 'Neither ECB_RATES_FILE nor ECB_RATES_URL is configured.');
   }
@@ -43,6 +48,8 @@ export class GenerateChainInvoice {
   constructor(
     readonly chainId: string,
     readonly quarter: string,
+    /** The scheduled job's options: rates loaded once per run for every chain, and no empty batch. */
+    readonly options: { rates?: () => Promise<EcbRates>; skipEmpty?: boolean } = {},
   ) {}
 }
 
@@ -52,11 +59,15 @@ export const batchIdFor = (chainId: string, quarter: string) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
+/** batch is null only when `skipEmpty` left an empty quarter without a batch (status NONE). */
+export interface GenerateChainInvoiceResult {
+  position: number;
+  batch: BatchData | null;
+  status: InvoiceState['status'];
+}
+
 @CommandHandler(GenerateChainInvoice)
-export class GenerateChainInvoiceHandler implements ICommandHandler<
-  GenerateChainInvoice,
-  { position: number; batch: BatchData; status: string }
-> {
+export class GenerateChainInvoiceHandler implements ICommandHandler<GenerateChainInvoice, GenerateChainInvoiceResult> {
   constructor(
     private readonly repo: AggregateRepository,
     private readonly rates: EcbRatesSource,
@@ -65,13 +76,13 @@ export class GenerateChainInvoiceHandler implements ICommandHandler<
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(cmd: GenerateChainInvoice) {
+  async execute(cmd: GenerateChainInvoice): Promise<GenerateChainInvoiceResult> {
     const span = quarterSpan(cmd.quarter);
     const now = this.clock.now();
     const { state } = await this.repo.load(invoiceStream(cmd.chainId, cmd.quarter), invoiceEvolver);
     // an issued batch is answered as it is: no rates, no read models, nothing recomputed
     if (state.status === 'ISSUED') return { position: 0, batch: state.batch!, status: state.status };
-    const rates = await this.rates.load();
+    const rates = await (cmd.options.rates ?? (() => this.rates.load()))();
     const venues = await this.venues(cmd.chainId);
     const price = this.config.chainInvoices.venuePriceEurMinor;
     const r = await this.repo.execute<InvoiceState, InvoiceEvent>(invoiceStream(cmd.chainId, cmd.quarter), invoiceEvolver, (s) =>
@@ -79,6 +90,7 @@ export class GenerateChainInvoiceHandler implements ICommandHandler<
         span,
         today: now.toISOString().slice(0, 10),
         now,
+        skip_empty: cmd.options.skipEmpty,
         compute: (asOf) => {
           const line_items = computeLines(venues, span, asOf, price, rates);
           return {
@@ -92,7 +104,7 @@ export class GenerateChainInvoiceHandler implements ICommandHandler<
         },
       }),
     );
-    return { position: r.position, batch: r.state.batch!, status: r.state.status };
+    return { position: r.position, batch: r.state.batch, status: r.state.status };
   }
 
   /** Every venue that was ever a member, with its periods (from the membership events' read model) and country. */

@@ -18,37 +18,28 @@ export const invoicesGenerateCommand: CliCommand = {
   },
   async run({ values }, ctx) {
     logger.level = 'silent';
-    const [{ createApp }, { CommandBus }, { GenerateChainInvoice }, { READ_STORE }] = await Promise.all([
+    const [{ createApp }, { ChainInvoiceRunner }] = await Promise.all([
       import('../../app.factory.js'),
-      import('@nestjs/cqrs'),
-      import('../../chain/invoices/invoice.handlers.js'),
-      import('../../readstore/read-store.port.js'),
+      import('../../chain/invoices/invoice.jobs.js'),
     ]);
     const app = await createApp({ config: { ...ctx.config, bootstrap: null }, clock: ctx.clock, runWorkers: false });
     try {
-      const reads = app.get<import('../../readstore/read-store.port.js').ReadStore>(READ_STORE);
-      const chains = values.chain
-        ? [String(values.chain).toLowerCase()]
-        : (await reads.collection('chains').find({ sort: [['id', 'asc']], limit: 10_000 })).items.map((c) => c.id);
-      let failed = 0;
-      for (const chainId of chains) {
-        try {
-          const r = await app.get(CommandBus).execute(new GenerateChainInvoice(chainId, String(values.quarter)));
+      const runs = await app
+        .get(ChainInvoiceRunner)
+        .run([String(values.quarter)], { chainId: values.chain ? String(values.chain).toLowerCase() : undefined });
+      for (const r of runs)
+        if (r.ok)
           ctx.out(
             JSON.stringify({
-              chain_id: chainId,
-              batch_id: r.batch.batch_id,
-              status: r.status,
-              as_of: r.batch.as_of,
-              total_eur_minor: r.batch.total_eur_minor,
+              chain_id: r.chain_id,
+              batch_id: r.result.batch!.batch_id,
+              status: r.result.status,
+              as_of: r.result.batch!.as_of,
+              total_eur_minor: r.result.batch!.total_eur_minor,
             }),
           );
-        } catch (e) {
-          failed++;
-          ctx.err(JSON.stringify({ chain_id: chainId, error: (e as { code?: string }).code ?? 'error', detail: (e as Error).message }));
-        }
-      }
-      return failed ? 1 : 0;
+        else ctx.err(JSON.stringify({ chain_id: r.chain_id, error: r.error, detail: r.detail }));
+      return runs.some((r) => !r.ok) ? 1 : 0;
     } finally {
       await app.close();
     }
