@@ -3,8 +3,10 @@
  * and passes test/contract/event-store.contract.ts.
  *
  * Versions are 0-based stream revisions (the first event of a stream has version 0), as in
- * EventStoreDB. Positions are global, strictly increasing integers (SQLite rowid; KurrentDB
- * commit position), usable as projection checkpoints.
+ * EventStoreDB. Positions are global, strictly increasing integers (SQLite rowid, PostgreSQL
+ * position; KurrentDB commit position, a byte offset), usable as projection checkpoints. Events
+ * from append(), readAll() and subscriptions always carry theirs; events read with readStream()
+ * carry -1 where the server reports none on stream reads (KurrentDB/EventStoreDB before 22.6).
  */
 
 /** Who/what caused an event. Everything is optional: system events have no actor. */
@@ -97,6 +99,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** Position of the newest event in the store (0 when empty). */
   headPosition(): Promise<number>;
+  /**
+   * How many events lie in (after, upTo], at most `cap`. Only adapters whose positions are not
+   * consecutive integers need it (KurrentDB: byte offsets); elsewhere it is `upTo - after`.
+   */
+  countEvents?(after: number, upTo: number, cap: number): Promise<number>;
   /** Catch-up from a checkpoint, then live (including appends by other processes). */
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;

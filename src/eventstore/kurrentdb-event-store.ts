@@ -10,6 +10,7 @@ import {
   WrongExpectedVersionError,
   eventTypeFilter,
   jsonEvent,
+  streamNameFilter,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type AppendStreamState,
@@ -30,6 +31,7 @@ import {
 } from './event-store.port.js';
 import { chainHash } from './hash-chain.js';
 import { Subscriber } from './subscriber.js';
+import { retryFirstConnection } from '../shared/connect-retry.js';
 
 /** What we store in a KurrentDB event's metadata: the envelope fields the server has no slot for. */
 interface Envelope {
@@ -42,11 +44,22 @@ interface Envelope {
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What a value reads back as after travelling as JSON bytes. */
+const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const isSystem = (stream: string, type: string): boolean => stream.startsWith('$') || type.startsWith('$');
 /** Positions of events not written in explicit transactions have commit === prepare. */
 const toPosition = (n: number): Position => ({ commit: BigInt(n), prepare: BigInt(n) });
+/**
+ * A commit position as a number, or null where the server gave none: reads of a stream (not of
+ * $all) carry no position before KurrentDB/EventStoreDB 22.6 (the client then reports u64::MAX).
+ */
+const U64_MAX = 18_446_744_073_709_551_615n;
+const commitOf = (c: bigint | undefined): number | null => (c === undefined || c < 0n || c >= U64_MAX ? null : Number(c));
 const isWrongVersion = (err: unknown): err is WrongExpectedVersionError =>
   err instanceof WrongExpectedVersionError || (err as { type?: string } | null)?.type === 'wrong-expected-version';
+/** Errors of a server that is not (yet) reachable or has no leader yet; anything else is a configuration error. */
+const isTransient = (err: unknown): boolean =>
+  ['unavailable', 'deadline-exceeded', 'timeout', 'not-leader'].includes((err as { type?: string } | null)?.type ?? '');
 const isNotFound = (err: unknown): boolean =>
   err instanceof StreamNotFoundError || (err as { type?: string } | null)?.type === 'stream-not-found';
 
@@ -61,27 +74,47 @@ export class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb';
   private readonly subscriptions = new Set<Subscription>();
 
+  private readonly reopenDelayMs: number;
+  private readonly pollMs: number;
+
   constructor(
     private readonly client: KurrentDBClient,
     private readonly now: () => Date = () => new Date(),
     private readonly maxAnyRetries = 20,
-  ) {}
+    options: { reopenDelayMs?: number; pollMs?: number } = {},
+  ) {
+    this.reopenDelayMs = options.reopenDelayMs ?? 1000;
+    this.pollMs = options.pollMs ?? 2000;
+  }
 
+  /**
+   * A store on a connection string: `kurrentdb://host:2113?tls=false` for an insecure node, or in
+   * secure mode `kurrentdb://user:password@host:2113?tls=true&tlsCAFile=/path/ca.crt` (see
+   * README: the user must be able to read $all, which only $admins can by default). Waits for the
+   * server with retries (it may still be starting), but fails at once on bad credentials.
+   */
   static async connect(url: string, now: () => Date = () => new Date()): Promise<KurrentDbEventStore> {
-    return new KurrentDbEventStore(KurrentDBClient.connectionString(url), now);
+    const store = new KurrentDbEventStore(KurrentDBClient.connectionString(url), now);
+    try {
+      await retryFirstConnection('KurrentDB', () => store.headPosition(), isTransient);
+    } catch (err) {
+      await store.client.dispose().catch(() => undefined);
+      throw err;
+    }
+    return store;
   }
 
   private toStored(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null {
     const e = resolved.event;
     if (!e || !e.isJson) return null;
     const env = (e.metadata ?? {}) as Partial<Envelope>;
-    const commit = e.position?.commit ?? resolved.commitPosition;
+    const commit = commitOf(e.position?.commit) ?? commitOf(resolved.commitPosition);
     return {
       id: e.id,
       type: e.type,
       stream: e.streamId,
       version: Number(e.revision),
-      position: commit === undefined ? -1 : Number(commit),
+      position: commit ?? -1,
       occurred_at: env.occurred_at ?? e.created.toISOString(),
       data: (e.data ?? {}) as Record<string, unknown>,
       metadata: env.metadata ?? {},
@@ -115,8 +148,9 @@ export class KurrentDbEventStore implements EventStore {
       // Always a concrete state: the hash chain below was computed against exactly this head.
       const state: AppendStreamState = current === -1 ? NO_STREAM : BigInt(current);
       const prepared = this.prepare(events, last);
+      let appended: Awaited<ReturnType<KurrentDBClient['appendToStream']>>;
       try {
-        await this.client.appendToStream(
+        appended = await this.client.appendToStream(
           stream,
           prepared.map((p) =>
             jsonEvent({ id: p.id, type: p.type, data: p.data, metadata: p.envelope as unknown as Record<string, unknown> }),
@@ -134,11 +168,53 @@ export class KurrentDbEventStore implements EventStore {
         if (expected === 'any' && attempt < this.maxAnyRetries) continue;
         throw new ConcurrencyError(stream, expected, actual);
       }
-      // Read back what was written: gives each event its exact commit position as $all reports it.
-      const stored = (await this.readStream(stream, current + 1)).slice(0, prepared.length);
+      const stored = await this.appendedEvents(stream, current, prepared, commitOf(appended.position?.commit));
       const lastStored = stored[stored.length - 1]!;
       return { version: lastStored.version, position: lastStored.position, events: stored };
     }
+  }
+
+  /**
+   * The events just written, with their $all positions. The append answers with the commit
+   * position of its last event (every server version); the earlier events of a multi-event append
+   * are the events of this stream just before it in $all, read backwards from there (reads of $all
+   * carry positions on every version, reads of a stream only from 22.6). The envelope is ours.
+   */
+  private async appendedEvents(
+    stream: string,
+    current: number,
+    prepared: ReturnType<KurrentDbEventStore['prepare']>,
+    lastPosition: number | null,
+  ): Promise<StoredEvent[]> {
+    const positions = new Map<string, number>();
+    if (lastPosition !== null) {
+      positions.set(prepared[prepared.length - 1]!.id, lastPosition);
+      if (prepared.length > 1) {
+        for await (const resolved of this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: toPosition(lastPosition),
+          maxCount: prepared.length - 1,
+          filter: streamNameFilter({ regex: `^${escapeRegex(stream)}$` }),
+        })) {
+          const commit = commitOf(resolved.event?.position?.commit) ?? commitOf(resolved.commitPosition);
+          if (resolved.event && commit !== null) positions.set(resolved.event.id, commit);
+        }
+      }
+    }
+    // An append the server took as a retry of earlier ids (idempotent) reports no position: take
+    // the head then, which is at or after these events, so read-your-writes still completes.
+    const fallback = prepared.some((p) => !positions.has(p.id)) ? await this.headPosition() : 0;
+    return prepared.map((p, i) => ({
+      id: p.id,
+      type: p.type,
+      stream,
+      version: current + 1 + i,
+      position: positions.get(p.id) ?? fallback,
+      occurred_at: p.envelope.occurred_at,
+      data: json(p.data),
+      metadata: json(p.envelope.metadata),
+      schema_version: p.envelope.schema_version,
+    }));
   }
 
   private prepare(events: NewEvent[], last: StoredEvent | null) {
@@ -240,13 +316,20 @@ export class KurrentDbEventStore implements EventStore {
   /**
    * The shared pull loop (exactly once, in order, resumable from an exclusive checkpoint) reads
    * pages of $all; a live subscribeToAll from END is used only as a wake-up signal, plus a slow
-   * safety poll in case the live subscription drops between reconnects.
+   * safety poll. The live subscription is reopened whenever it stops, whether it fails ('error')
+   * or the server ends it ('end'/'close' on shutdown or a leader change); the pull loop then goes
+   * on from its own checkpoint, so nothing appended meanwhile is skipped or delivered twice.
    */
   subscribe(options: SubscribeOptions): Subscription {
     const sub = new Subscriber(options, (from, limit) => this.readAll({ from, limit, types: options.types }));
     let live: AllStreamSubscription | null = null;
     let closed = false;
     const wake = () => sub.wake();
+    const reopenLater = () =>
+      setTimeout(() => {
+        openLive();
+        wake(); // anything appended while the wake-up channel was down
+      }, this.reopenDelayMs).unref();
     const openLive = () => {
       if (closed) return;
       let s: AllStreamSubscription;
@@ -254,28 +337,28 @@ export class KurrentDbEventStore implements EventStore {
         s = this.client.subscribeToAll({ fromPosition: END, filter: this.filterFor(options.types) });
       } catch (err) {
         options.onError?.(err);
-        setTimeout(openLive, 1000).unref(); // the safety poll keeps delivering meanwhile
+        reopenLater(); // the safety poll keeps delivering meanwhile
         return;
       }
+      const stopped = (err?: unknown) => {
+        if (closed || live !== s) return;
+        if (err !== undefined) options.onError?.(err);
+        live = null;
+        // Keep the error listener: a later 'error' on the dead stream must not crash the process.
+        s.removeAllListeners('data');
+        void s.unsubscribe().catch(() => undefined);
+        reopenLater();
+      };
       s.on('data', wake);
       s.on('confirmation', wake);
       s.on('caughtUp', wake);
-      s.on('error', (err) => {
-        if (closed || live !== s) return;
-        options.onError?.(err);
-        live = null;
-        // Keep an error listener: a later 'error' on the dead stream must not crash the process.
-        s.removeAllListeners('data');
-        void s.unsubscribe().catch(() => undefined);
-        setTimeout(() => {
-          openLive();
-          wake(); // anything appended while the wake-up channel was down
-        }, 1000).unref();
-      });
+      s.on('error', (err) => stopped(err));
+      s.on('end', () => stopped());
+      s.on('close', () => stopped());
       live = s;
     };
     openLive();
-    const poll = setInterval(wake, 2000);
+    const poll = setInterval(wake, this.pollMs);
     poll.unref();
     sub.start();
     const handle: Subscription = {
@@ -290,6 +373,23 @@ export class KurrentDbEventStore implements EventStore {
     };
     this.subscriptions.add(handle);
     return handle;
+  }
+
+  /**
+   * Events in (after, upTo], counted by reading $all: positions here are byte offsets in the
+   * transaction log, so `upTo - after` is no count of events. Counts at most `cap`.
+   */
+  async countEvents(after: number, upTo: number, cap: number): Promise<number> {
+    let n = 0;
+    let from = after;
+    while (n < cap && from < upTo) {
+      const page = await this.readAll({ from, limit: Math.min(1000, cap - n) });
+      const inRange = page.filter((e) => e.position <= upTo);
+      n += inRange.length;
+      if (inRange.length < page.length || page.length === 0) break;
+      from = page[page.length - 1]!.position;
+    }
+    return Math.min(n, cap);
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,13 @@ export class HealthController {
       event_store: { kind: this.events.kind, reachable: eventsOk },
       read_store: { kind: this.reads.kind, reachable: readsOk },
       job_queue: { kind: this.queue.kind },
-      projections: projections.map(({ name, checkpoint, lag }) => ({ name, checkpoint, lag })),
+      // lag in events; lag_capped: at least that many (KurrentDB counts by reading, up to a cap)
+      projections: projections.map(({ name, checkpoint, lag, lag_capped }) => ({
+        name,
+        checkpoint,
+        lag,
+        ...(lag_capped ? { lag_capped } : {}),
+      })),
       max_lag: projections.reduce((m, p) => Math.max(m, p.lag), 0),
     };
   }

@@ -33,8 +33,14 @@ export interface ProjectionStatus {
   name: string;
   checkpoint: number;
   head: number;
+  /** Events the projection has still to apply (positions are not event counts on every store). */
   lag: number;
+  /** Set when the lag reached LAG_CAP and was not counted further. */
+  lag_capped?: true;
 }
+
+/** Where events must be counted by reading them (KurrentDB), lag is counted up to this many: /health stays cheap. */
+export const LAG_CAP = 10_000;
 
 interface Waiter {
   position: number;
@@ -214,12 +220,21 @@ export class ProjectionEngine {
     });
   }
 
+  /** Checkpoints, head and lag in events (read-counted up to LAG_CAP on KurrentDB; `lag_capped` says when there are more). */
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.events.headPosition();
     const cps = await this.store.listCheckpoints();
+    const lags = new Map<number, number>();
+    for (const p of this.projections) {
+      const cp = cps[p.name] ?? 0;
+      if (lags.has(cp)) continue;
+      const count = this.events.countEvents;
+      lags.set(cp, cp >= head ? 0 : count ? await count.call(this.events, cp, head, LAG_CAP) : head - cp);
+    }
     return this.projections.map((p) => {
       const checkpoint = cps[p.name] ?? 0;
-      return { name: p.name, checkpoint, head, lag: Math.max(0, head - checkpoint) };
+      const lag = lags.get(checkpoint)!;
+      return { name: p.name, checkpoint, head, lag, ...(lag >= LAG_CAP && this.events.countEvents ? { lag_capped: true as const } : {}) };
     });
   }
 

@@ -18,6 +18,12 @@ import {
   type Scalar,
   type Where,
 } from './read-store.port.js';
+import { retryFirstConnection } from '../shared/connect-retry.js';
+
+const isUnreachable = (err: unknown): boolean =>
+  ['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError'].includes(
+    (err as { name?: string } | null)?.name ?? '',
+  );
 
 interface Stored extends Document {
   _id: string;
@@ -257,8 +263,14 @@ export class MongoReadStore extends MongoOps implements ReadStore {
     super(db);
   }
 
+  /**
+   * Connects, waiting for a server that is still starting (each try waits serverSelectionTimeoutMS,
+   * 30 s by default, for a primary); a malformed URL or bad credentials fail at once. From the
+   * host the URL needs `directConnection=true` (README): otherwise the driver follows the replica
+   * set's member name (`mongo:27017`), which resolves only inside the compose network.
+   */
   static async connect(url: string, dbName: string): Promise<MongoReadStore> {
-    const client = await MongoClient.connect(url);
+    const client = await retryFirstConnection('MongoDB', () => MongoClient.connect(url), isUnreachable, { attempts: 6 });
     const store = new MongoReadStore(client, client.db(dbName));
     // Created up front: the first setCheckpoint may run inside a transaction.
     await store.createIfMissing('checkpoints');

@@ -31,7 +31,7 @@ export const projectionsStatusCommand: CliCommand = {
     ctx.out(
       table(
         ['name', 'checkpoint', 'head', 'lag'],
-        status.map((s) => [s.name, s.checkpoint, s.head, s.lag]),
+        status.map((s) => [s.name, s.checkpoint, s.head, s.lag_capped ? `${s.lag}+` : s.lag]),
         new Set([1, 2, 3]),
       ),
     );

@@ -22,6 +22,8 @@ export interface EventStoreHarness {
   /** Appends from `children` separate OS processes released together; resolves with their outcomes. */
   appendFromChildren?(stream: string, expected: ExpectedVersion, children: number, count?: number): Promise<ChildOutcome[]>;
   cleanup(): Promise<void>;
+  /** False where events read from a stream carry no position (-1): KurrentDB before 22.6. */
+  streamReadPositions?: boolean;
 }
 
 export interface ChildOutcome {
@@ -206,10 +208,10 @@ export async function kurrentHarness(url: string): Promise<EventStoreHarness> {
 }
 
 /** KurrentDbEventStore over the in-memory FakeKurrentDbClient: checks the adapter's own logic only. */
-export async function kurrentFakeHarness(): Promise<EventStoreHarness> {
+export async function kurrentFakeHarness(options: { streamReadPositions?: boolean } = {}): Promise<EventStoreHarness> {
   const { KurrentDbEventStore } = await import('../../../src/eventstore/kurrentdb-event-store.js');
   const { FakeKurrentDbClient } = await import('./fake-kurrentdb-client.js');
-  const client = new FakeKurrentDbClient() as unknown as ConstructorParameters<typeof KurrentDbEventStore>[0];
+  const client = new FakeKurrentDbClient(options) as unknown as ConstructorParameters<typeof KurrentDbEventStore>[0];
   const stores: EventStore[] = [];
   const open = async () => {
     const s = new KurrentDbEventStore(client);
@@ -219,6 +221,7 @@ export async function kurrentFakeHarness(): Promise<EventStoreHarness> {
   return {
     open,
     openSecond: open,
+    streamReadPositions: options.streamReadPositions,
     async cleanup() {
       for (const s of stores.splice(0)) await s.close();
     },
