@@ -4,7 +4,7 @@ import { logger } from './logger.js';
  * Runs a store's first round trip until it succeeds, while `transient(err)` says the server is
  * only not reachable yet (a container still starting): the app waits for its stores instead of
  * exiting. Any other error (bad credentials, a malformed URL) is thrown at once. Gives up after
- * `attempts` tries, the delay doubling up to `maxDelayMs` (about 2.5 minutes with the defaults).
+ * `attempts` tries, the delay doubling up to `maxDelayMs` (about 3 minutes with the defaults).
  */
 export async function retryFirstConnection<T>(
   what: string,
