@@ -1,6 +1,7 @@
 import { defineProjection } from '../src/projections-runtime/projection.js';
 import type { UserEvent } from '../src/identity/users/user.decider.js';
 import type { TenantEvent } from '../src/identity/tenants/tenant.decider.js';
+import { ERASED } from '../src/privacy/personal-data-rule.js';
 
 /** Users (profile, no secrets), tenants and memberships: what the members API and token issuing read. */
 export interface UserView {
@@ -33,6 +34,9 @@ export interface TenantView {
   [k: string]: unknown;
 }
 
+/** An erased address is unique per person (the email index is unique) and still reads as erased. */
+const storedEmail = (userId: string, email: string) => (email === ERASED ? `${ERASED}:${userId}` : email);
+
 export const membershipId = (tenantId: string, userId: string) => `${tenantId}:${userId}`;
 
 export const usersProjection = defineProjection({
@@ -56,6 +60,7 @@ export const usersProjection = defineProjection({
     'UserDeactivated',
     'UserReactivated',
     'EmailChanged',
+    'PersonalDataErased',
   ],
   async apply(event, tx) {
     const e = { type: event.type, data: event.data } as UserEvent | TenantEvent;
@@ -74,7 +79,7 @@ export const usersProjection = defineProjection({
       case 'UserRegistered':
         await users.upsert({
           id: e.data.user_id,
-          email: e.data.email,
+          email: storedEmail(e.data.user_id, e.data.email),
           display_name: e.data.display_name,
           language: e.data.language,
           sys_roles: [],
@@ -120,7 +125,12 @@ export const usersProjection = defineProjection({
         await users.patch(e.data.user_id, { set: { status: 'active' } });
         break;
       case 'EmailChanged':
-        await users.patch(e.data.user_id, { set: { email: e.data.email } });
+        await users.patch(e.data.user_id, { set: { email: storedEmail(e.data.user_id, e.data.email) } });
+        break;
+      case 'PersonalDataErased':
+        await users.patch(e.data.user_id, {
+          set: { status: 'deactivated', erased: true, email: storedEmail(e.data.user_id, ERASED), display_name: ERASED },
+        });
         break;
       default:
         // the current type (tier stream): /me and token issuing show the type the tenant has now

@@ -10,7 +10,7 @@ import {
 import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { AggregateRepository } from './eventstore/aggregate-repository.js';
-import { createEventStore } from './eventstore/create-event-store.js';
+import { createSealingEventStore } from './privacy/create-sealing-event-store.js';
 import { EVENT_STORE, type EventStore } from './eventstore/event-store.port.js';
 import { ProjectionEngine } from './projections-runtime/projection-engine.js';
 import { PROJECTIONS, type ProjectionDefinition } from './projections-runtime/projection.js';
@@ -92,7 +92,12 @@ export class SpineModule {
         { provide: SPINE_OPTIONS, useValue: { runWorkers: options.runWorkers ?? true } },
         { provide: CLOCK, useValue: options.clock },
         { provide: PROJECTIONS, useValue: options.projections },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(options.config, options.clock) },
+        // personal fields are sealed per person on the way into the log and opened on the way out (src/privacy)
+        {
+          provide: EVENT_STORE,
+          inject: [Secrets],
+          useFactory: (secrets: Secrets) => createSealingEventStore(options.config, options.clock, secrets),
+        },
         { provide: READ_STORE, useFactory: () => createReadStore(options.config) },
         {
           provide: JOB_QUEUE,

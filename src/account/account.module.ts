@@ -16,8 +16,10 @@ import { EmailChangeMailer } from './email-change/email-change.mailer.js';
 import { PersonalDataExportController } from './export/personal-data-export.controller.js';
 import { DeactivationController, MembershipEndController } from './membership/membership.controller.js';
 import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } from './membership/membership.handlers.js';
+import { ErasureController } from '../privacy/erasure/erasure.controller.js';
+import { ErasePersonalDataHandler } from '../privacy/erasure/erase-personal-data.handler.js';
 
-/** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export. */
+/** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export, erasure. */
 @Module({
   imports: [IdentityModule, WebAuthnModule],
   controllers: [
@@ -26,6 +28,7 @@ import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } fr
     DeactivationController,
     EmailChangeController,
     PersonalDataExportController,
+    ErasureController,
   ],
   providers: [
     ResetFactorCheck,
@@ -40,6 +43,7 @@ import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } fr
     RequestEmailChangeHandler,
     ConfirmEmailChangeHandler,
     EmailChangeMailer,
+    ErasePersonalDataHandler,
   ],
 })
 export class AccountModule {}

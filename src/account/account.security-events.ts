@@ -22,6 +22,13 @@ export const ACCOUNT_SECURITY_EVENTS: SecurityEventRule[] = [
     notify: () => true,
   },
   {
+    // no mail: the person has no address any more
+    event: 'PersonalDataErased',
+    type: () => 'personal_data_erased',
+    userId: (d) => d.user_id,
+    details: (d) => ({ reason: d.reason }),
+  },
+  {
     event: 'UserDeactivated',
     type: () => 'account_deactivated',
     userId: (d) => d.user_id,

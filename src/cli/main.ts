@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { createEventStore } from '../eventstore/create-event-store.js';
+import { createSealingEventStore } from '../privacy/create-sealing-event-store.js';
 import type { EventStore } from '../eventstore/event-store.port.js';
 import { createReadStore } from '../readstore/create-read-store.js';
 import type { ReadStore } from '../readstore/read-store.port.js';
@@ -64,7 +64,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     const ctx: CliContext = {
       config,
       clock,
-      events: () => (opened.events ??= createEventStore(config, clock)),
+      events: () => (opened.events ??= createSealingEventStore(config, clock)),
       reads: () => (opened.reads ??= createReadStore(config)),
       out,
       err,

@@ -72,6 +72,11 @@ export class AggregateRepository {
     this.snapshots = new SnapshotStore(reads ?? null);
   }
 
+  /** Drops the in-memory snapshots (they hold opened personal data; see src/privacy erasure). */
+  forgetSnapshots(): void {
+    this.snapshots.forgetAll();
+  }
+
   async load<S, E extends DomainEvent>(stream: string, evolver: Evolver<S, E>): Promise<Loaded<S>> {
     const { state, version } = await this.loadAt(stream, evolver);
     return { state, version };

@@ -94,6 +94,11 @@ export class SnapshotStore {
     if (this.memory.size > this.cacheSize) this.memory.delete(this.memory.keys().next().value!);
   }
 
+  /** Drops every in-memory copy (GDPR erasure: they hold decrypted state; persisted ones are scrubbed by the caller). */
+  forgetAll(): void {
+    this.memory.clear();
+  }
+
   /** Drops the in-memory copy (the persisted one is checked on use anyway). */
   forget(stream: string): void {
     this.memory.delete(stream);

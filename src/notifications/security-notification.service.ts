@@ -105,8 +105,9 @@ export class SecurityNotificationService implements OnModuleInit {
 
   private async send(job: SecurityMailJob): Promise<void> {
     const user = await this.reads.collection<UserView>('users').get(job.user_id);
-    if (!user) {
-      logger.warn({ event_id: job.event_id }, 'security mail skipped: user not found');
+    if (!user || user.erased === true) {
+      // an erased person has no address any more (src/privacy): nothing to send to
+      logger.warn({ event_id: job.event_id }, 'security mail skipped: user not found or erased');
       return;
     }
     const lang = user.language === 'sv' ? 'sv' : 'en';

@@ -322,6 +322,14 @@ export class MongoReadStore extends MongoOps implements ReadStore {
     }
   }
 
+  async listCollections(): Promise<string[]> {
+    const all = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    return all
+      .map((c) => c.name)
+      .filter((n) => n.startsWith('rm_'))
+      .map((n) => n.slice(3));
+  }
+
   async listCheckpoints(): Promise<Record<string, number>> {
     const rows = await this.checkpoints.find({}).toArray();
     return Object.fromEntries(rows.map((r) => [r._id, r.position]));

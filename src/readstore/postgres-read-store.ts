@@ -332,6 +332,16 @@ export class PostgresReadStore extends PgTx implements ReadStore {
     }
   }
 
+  async listCollections(): Promise<string[]> {
+    const rows = (
+      await this.pool.query<{ t: string }>(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'rm\\_%'",
+        [this.schema],
+      )
+    ).rows;
+    return rows.map((r) => r.t.slice(3));
+  }
+
   async listCheckpoints(): Promise<Record<string, number>> {
     const rows = (await this.pool.query<{ name: string; position: string }>('SELECT name, position FROM checkpoints')).rows;
     return Object.fromEntries(rows.map((r) => [r.name, Number(r.position)]));

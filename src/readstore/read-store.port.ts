@@ -92,6 +92,10 @@ export interface ReadStore extends ReadStoreTx {
   listCheckpoints(): Promise<Record<string, number>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Every collection's logical name (GDPR erasure scrubs them all, also ones no projection declares). */
+  listCollections?(): Promise<string[]>;
+  /** Rewrites the store's files so deleted or replaced document versions are gone from them (SQLite: VACUUM, WAL truncated). */
+  compact?(): Promise<void>;
 }
 
 export const READ_STORE = Symbol('READ_STORE');

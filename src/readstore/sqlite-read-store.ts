@@ -287,6 +287,21 @@ export class SqliteReadStore implements ReadStore {
     return c as unknown as Collection<T>;
   }
 
+  async listCollections(): Promise<string[]> {
+    const rows = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm\\_%' ESCAPE '\\'").all() as Array<{
+      name: string;
+    }>;
+    return rows.map((r) => r.name.slice(3));
+  }
+
+  async compact(): Promise<void> {
+    await this.mutex.run(async () => {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.exec('VACUUM');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+  }
+
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     this.ensureTable(spec.name);
     const t = table(spec.name);

@@ -2,6 +2,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /** Masks for personal data in every answer that is not the owner's own profile, and in audit details. */
 export function maskEmail(email: string): string {
+  // an erased person's address (src/privacy) reads as erased, masked or not
+  if (email.startsWith('[erased]')) return '[erased]';
   const [local = '', domain = ''] = email.split('@');
   const head = local.slice(0, Math.min(2, Math.max(1, local.length - 1)));
   return `${head}${'*'.repeat(Math.max(3, local.length - head.length))}@${domain}`;

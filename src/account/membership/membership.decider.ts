@@ -26,6 +26,7 @@ export function decideDeactivate(s: UserState, by: string, reason: string): User
 
 export function decideReactivate(s: UserState, by: string): UserEvent[] {
   if (!s.exists) throw notFound('user_not_found', 'No such user.');
+  if (s.erased) throw conflict('user_erased', "This person's data has been erased; the account cannot be reactivated.");
   if (s.active) return [];
   return [{ type: 'UserReactivated', data: { user_id: s.user_id, by } }];
 }

@@ -1,6 +1,7 @@
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port.js';
 import { verifyChain, type ChainBreak } from '../../eventstore/hash-chain.js';
 import type { EventRow } from '../../eventstore/sqlite-event-store.js';
+import { rawEventStore } from '../../privacy/sealing-event-store.js';
 import type { CliCommand } from '../command.js';
 
 export interface AuditBreak {
@@ -81,7 +82,8 @@ export const auditVerifyCommand: CliCommand = {
   options: { stream: { type: 'string' } },
   validate: ({ positionals }) => (positionals.length ? `unexpected argument ${positionals[0]}` : null),
   async run({ values }, ctx) {
-    const store = await ctx.events();
+    // the chain is over the sealed form: verified as stored, never as opened
+    const store = rawEventStore(await ctx.events());
     const only = typeof values.stream === 'string' ? values.stream : null;
     const streams = only ? [only] : await listStreams(store);
     let eventCount = 0;

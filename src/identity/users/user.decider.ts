@@ -19,7 +19,9 @@ export type UserEvent =
   | DomainEvent<'MembershipEnded', { user_id: string; tenant_id: string; roles: string[]; by: string | null; reason: string }>
   | DomainEvent<'UserDeactivated', { user_id: string; by: string; reason: string }>
   | DomainEvent<'UserReactivated', { user_id: string; by: string }>
-  | DomainEvent<'EmailChanged', { user_id: string; email: string; previous_email: string; change_id: string }>;
+  | DomainEvent<'EmailChanged', { user_id: string; email: string; previous_email: string; change_id: string }>
+  // GDPR erasure (issue 16 item 5): the person's data key is destroyed; the account stays closed
+  | DomainEvent<'PersonalDataErased', { user_id: string; by: string; reason: string }>;
 
 export interface UserState {
   exists: boolean;
@@ -36,6 +38,8 @@ export interface UserState {
   active: boolean;
   /** Counts password changes and resets: a reset link issued under an older epoch is dead. */
   password_epoch: number;
+  /** True after PersonalDataErased: never active again (absent in older snapshots = false). */
+  erased?: boolean;
 }
 
 export const userStream = (id: string) => `user-${id}`;
@@ -86,6 +90,8 @@ export const userEvolver = {
         return { ...s, active: true };
       case 'EmailChanged':
         return { ...s, email: e.data.email };
+      case 'PersonalDataErased':
+        return { ...s, active: false, erased: true };
       default: {
         const never: never = e;
         return never;

@@ -1,0 +1,150 @@
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../eventstore/event-store.port.js';
+import { rulesByEvent } from './personal-data-registry.js';
+import type { PersonalDataRule } from './personal-data-rule.js';
+import { PersonalDataVault, isSealed, isSubject, sealedSubject } from './vault.js';
+
+/** Metadata fields that are personal data of whoever made the request. */
+const PERSONAL_METADATA = ['ip', 'user_agent'] as const;
+export const PERSONAL_DATA_ERASED = 'PersonalDataErased';
+
+/**
+ * The event store as the rest of the app sees it: personal fields are sealed with their
+ * person's data key on the way in (so the log, its hash chain and every copy of it hold only
+ * ciphertext) and opened on the way out (aggregates, projections, reactors, the CLI). One place
+ * instead of every handler. `raw` is the store underneath, for the audit (hashes are over the
+ * sealed form, so `audit:verify` holds before and after an erasure).
+ */
+export class SealingEventStore implements EventStore {
+  readonly kind: string;
+  private readonly rules: Map<string, PersonalDataRule>;
+
+  constructor(
+    readonly raw: EventStore,
+    readonly vault: PersonalDataVault,
+    rules?: readonly PersonalDataRule[],
+  ) {
+    this.kind = raw.kind;
+    this.rules = rulesByEvent(rules);
+  }
+
+  async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const sealed = await this.seal(events);
+    const result = await this.raw.append(stream, sealed, expected);
+    // in-process publishers get what the handler wrote, with the stored envelope
+    return {
+      ...result,
+      events: result.events.map((e, i) => ({
+        ...e,
+        data: events[i]!.data,
+        metadata: { ...e.metadata, ...pick(events[i]!.metadata) },
+      })),
+    };
+  }
+
+  readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]> {
+    return this.raw.readStream(stream, fromVersion).then((e) => this.open(e));
+  }
+
+  streamVersion(stream: string): Promise<number> {
+    return this.raw.streamVersion(stream);
+  }
+
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+    return this.raw.readAll(options).then((e) => this.open(e));
+  }
+
+  headPosition(): Promise<number> {
+    return this.raw.headPosition();
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    const { onEvent, onBatch } = options;
+    return this.raw.subscribe({
+      ...options,
+      onEvent: onEvent ? async (e) => onEvent((await this.open([e]))[0]!) : undefined,
+      onBatch: onBatch ? async (events, after) => onBatch(await this.open(events), after) : undefined,
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.all([this.raw.close(), this.vault.keys.close()]).then(() => undefined);
+  }
+
+  /** Whose personal data an event carries (payload by its declaration; metadata: the actor, else that person). */
+  private subjects(e: { type: string; data: Record<string, unknown>; metadata?: EventMetadata }) {
+    const rule = this.rules.get(e.type);
+    const subject = rule ? rule.subject(e.data) : undefined;
+    const owner = isSubject(subject) ? subject : null;
+    const actor = isSubject(e.metadata?.actor_id) ? e.metadata!.actor_id : null;
+    const fallback = isSubject(e.data.user_id) ? e.data.user_id : null;
+    return { rule, owner, requester: actor ?? owner ?? fallback };
+  }
+
+  async seal(events: NewEvent[]): Promise<NewEvent[]> {
+    const plans = events.map((e) => ({ e, ...this.subjects(e) }));
+    await this.vault.prepare(plans.flatMap((p) => [p.rule ? p.owner : null, p.e.metadata ? p.requester : null]).filter(isSubject), true);
+    return plans.map(({ e, rule, owner, requester }) => {
+      let data = e.data;
+      if (rule && owner) {
+        data = { ...e.data };
+        for (const f of rule.fields) if (f in data) data[f] = this.vault.sealValue(owner, data[f]);
+      }
+      let metadata = e.metadata;
+      if (metadata && requester) {
+        metadata = { ...metadata };
+        for (const f of PERSONAL_METADATA) if (metadata[f] != null) metadata[f] = this.vault.sealValue(requester, metadata[f]) as string;
+      }
+      return { ...e, data, metadata };
+    });
+  }
+
+  async open(events: StoredEvent[]): Promise<StoredEvent[]> {
+    const subjects = new Set<string>();
+    for (const e of events) {
+      if (e.type === PERSONAL_DATA_ERASED && typeof e.data.user_id === 'string') this.vault.forget(e.data.user_id);
+      for (const v of Object.values(e.data)) if (isSealed(v)) addSubject(subjects, v);
+      for (const f of PERSONAL_METADATA) if (isSealed(e.metadata[f])) addSubject(subjects, e.metadata[f] as string);
+    }
+    if (subjects.size === 0) return events;
+    await this.vault.prepare(subjects, false);
+    return events.map((e) => {
+      let data = e.data;
+      for (const [k, v] of Object.entries(e.data)) {
+        if (!isSealed(v)) continue;
+        if (data === e.data) data = { ...e.data };
+        data[k] = this.vault.openValue(v);
+      }
+      let metadata = e.metadata;
+      for (const f of PERSONAL_METADATA) {
+        if (!isSealed(metadata[f])) continue;
+        if (metadata === e.metadata) metadata = { ...e.metadata };
+        metadata[f] = this.vault.openValue(metadata[f]) as string;
+      }
+      return data === e.data && metadata === e.metadata ? e : { ...e, data, metadata };
+    });
+  }
+}
+
+function addSubject(into: Set<string>, sealed: string): void {
+  const s = sealedSubject(sealed);
+  if (s) into.add(s);
+}
+
+const pick = (m: EventMetadata | undefined): EventMetadata => {
+  const out: EventMetadata = {};
+  for (const f of PERSONAL_METADATA) if (m && m[f] !== undefined) out[f] = m[f];
+  return out;
+};
+
+/** The store underneath the sealing layer (the audit reads the sealed form). */
+export const rawEventStore = (store: EventStore): EventStore => (store instanceof SealingEventStore ? store.raw : store);
