@@ -4,10 +4,12 @@ import { expectProblem, startTestApp, type TestApp } from '../support/test-app.j
 import { addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { codeOf, eventually, outboxFiles } from '../sms-email/support.js';
 import { ensureBuilt, runCli } from '../cli/helpers/run-cli.js';
-import { stepUp, withTotp } from './support.js';
+import { SoftAuthenticator } from '../webauthn/soft-authenticator.js';
+import { registerPasskey, stepUp, withTotp } from './support.js';
 
 // distinctive plaintext, so a grep of the data directory cannot match anything else
-const ERIN = { email: 'erin.shredme@erase.test', name: 'Erin Shredwell-Quist', phone: '+46701734417' };
+const ERIN = { email: 'erin.shredme@erase.test', name: 'Erin Shredwell-Quist', phone: '+46701734417', passkey: 'Erins Shredkey 4417' };
+const ORIGIN = 'https://app.petanque.test';
 const KARL = { email: 'karl.keepme@erase.test', name: 'Karl Keepsake-Lind' };
 
 /** Every file under DATA_DIR (SQLite files and their -wal/-shm, keys, outbox, queue) that contains `needle`. */
@@ -33,14 +35,15 @@ describe('GDPR erasure by crypto-shredding (issue 16 item 5)', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    t = await startTestApp({ env: BOOTSTRAP_ENV });
+    t = await startTestApp({ env: { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'petanque.test', WEBAUTHN_ORIGINS: ORIGIN } });
     const admin = await adminLogin(t);
     tenant = admin.tenant_id;
     const m = await withTotp(t, admin);
     totp = m.secret;
     erin = await addMember(t, { auth: m.fresh, tenant_id: tenant }, { email: ERIN.email, display_name: ERIN.name });
     karl = await addMember(t, { auth: m.fresh, tenant_id: tenant }, { email: KARL.email, display_name: KARL.name });
-    // Erin enrols a phone (SMS to the embedded outbox) and has a live session
+    // Erin names a passkey (only the webauthn read model holds that name), enrols a phone (SMS to
+    // the embedded outbox) and has a live session
     const s = await login(t, ERIN.email, erin.password);
     erinSession = s.auth;
     await t.http.post('/auth/mfa/sms/enroll').set(s.auth).send({ phone: ERIN.phone }).expect(200);
@@ -50,6 +53,20 @@ describe('GDPR erasure by crypto-shredding (issue 16 item 5)', () => {
       .set(s.auth)
       .send({ code: codeOf(sms.text) })
       .expect(200);
+    // a fresh SMS step-up, then the passkey
+    t.clock.advance(31_000);
+    const c = await t.http.post('/auth/mfa/sms/challenge').set(s.auth).send({}).expect(200);
+    const sms2 = await eventually(t, () => outboxFiles(t, '.sms').find((f) => f.text.includes(ERIN.phone) && f.name !== sms.name));
+    const v = await t.http
+      .post('/auth/mfa/sms/verify')
+      .set(s.auth)
+      .send({ challenge_id: c.body.challenge_id, code: codeOf(sms2.text) })
+      .expect(200);
+    const fresh = { Authorization: `Bearer ${v.body.access_token}` };
+    erinSession = fresh;
+    await registerPasskey(t, fresh, new SoftAuthenticator(ORIGIN));
+    const creds = await t.http.get('/auth/mfa/webauthn/credentials').set(fresh).expect(200);
+    await t.http.patch(`/auth/mfa/webauthn/credentials/${creds.body.items[0].id}`).set(fresh).send({ name: ERIN.passkey }).expect(200);
     await login(t, KARL.email, karl.password);
     await t.settle();
   }, 240_000);
@@ -154,7 +171,11 @@ describe('GDPR erasure by crypto-shredding (issue 16 item 5)', () => {
     expect(rebuild.code).toBe(0);
     expect(plaintextOf(t.dataDir, ERIN)).toEqual([]);
 
-    t = await startTestApp({ env: BOOTSTRAP_ENV, dataDir: t.dataDir, clock: t.clock });
+    t = await startTestApp({
+      env: { ...BOOTSTRAP_ENV, WEBAUTHN_RP_ID: 'petanque.test', WEBAUTHN_ORIGINS: ORIGIN },
+      dataDir: t.dataDir,
+      clock: t.clock,
+    });
     const op = await operator();
     const list = JSON.stringify((await t.http.get(`/tenants/${tenant}/members`).set(op).expect(200)).body);
     expect(list).toContain(KARL.name);
