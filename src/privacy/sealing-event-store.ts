@@ -26,6 +26,8 @@ export const PERSONAL_DATA_ERASED = 'PersonalDataErased';
  */
 export class SealingEventStore implements EventStore {
   readonly kind: string;
+  /** Present exactly when the store underneath has it (projection lag on KurrentDB). */
+  readonly countEvents?: EventStore['countEvents'];
   private readonly rules: Map<string, PersonalDataRule>;
 
   constructor(
@@ -34,6 +36,7 @@ export class SealingEventStore implements EventStore {
     rules?: readonly PersonalDataRule[],
   ) {
     this.kind = raw.kind;
+    if (raw.countEvents) this.countEvents = raw.countEvents.bind(raw);
     this.rules = rulesByEvent(rules);
   }
 
