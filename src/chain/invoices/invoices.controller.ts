@@ -12,6 +12,7 @@ import type { UserView } from '../../../projections/users.js';
 import type { ChainInvoiceView } from '../../../projections/chain-invoices.js';
 import { ChainAccess } from '../chain-access.js';
 import { CHAIN_ID } from '../venues/venues.controller.js';
+import { ListQuery } from '../chain.dto.js';
 
 export class InvoiceFormatQuery {
   @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
@@ -79,11 +80,11 @@ export class InvoicesController {
   ) {}
 
   @Get()
-  async list(@CurrentAuth() auth: AuthContext, @Param('chain_id', CHAIN_ID()) chainId: string) {
+  async list(@CurrentAuth() auth: AuthContext, @Param('chain_id', CHAIN_ID()) chainId: string, @Query() q: ListQuery) {
     await this.allowed(auth, chainId);
     const page = await this.reads
       .collection<ChainInvoiceView>('chain_invoices')
-      .find({ where: { chain_id: chainId }, sort: [['quarter', 'desc']], limit: 200 });
+      .find({ where: { chain_id: chainId }, sort: [['quarter', 'desc']], limit: q.limit ?? 50, cursor: q.cursor ?? null });
     return { items: page.items.map(view), next_cursor: page.next_cursor };
   }
 
