@@ -134,6 +134,30 @@ function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreH
       expect(verifyChain(events)).toBeNull();
     });
 
+    it('fails a conflicting append alone among concurrent appends to other streams (group commit)', async () => {
+      // SQLite writes the appends of one event-loop turn in one transaction, each in a savepoint:
+      // the conflict in the middle must undo only itself, and (SQLite keeps call order) the later
+      // appends of the group see the earlier ones
+      const ordered = store.kind === 'sqlite';
+      const streams = Array.from({ length: 5 }, () => `grp-${uid()}`);
+      await store.append(streams[2]!, [ev('Seed', 0)], 'no_stream');
+      const results = await Promise.allSettled([
+        ...streams.map((s, i) => store.append(s, [ev('G', i), ev('G', i)], 'no_stream')),
+        ...(ordered ? [store.append(streams[0]!, [ev('G', 9)], 1), store.append(streams[1]!, [ev('G', 9)], 0)] : []),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        ...['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+        ...(ordered ? ['fulfilled', 'rejected'] : []),
+      ]);
+      expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'concurrency_conflict', actual: 0 });
+      expect((await store.readStream(streams[2]!)).map((e) => e.type)).toEqual(['Seed']);
+      if (ordered) {
+        expect((results[6] as PromiseRejectedResult).reason).toMatchObject({ code: 'concurrency_conflict', actual: 1 });
+        expect((await store.readStream(streams[0]!)).map((e) => e.data.n)).toEqual([0, 0, 9]);
+      }
+      for (const s of streams) expect(verifyChain(await store.readStream(s))).toBeNull();
+    });
+
     it("never forks the hash chain under concurrent 'any' appends", async () => {
       const stream = `any-${uid()}`;
       const other = await h.openSecond();
