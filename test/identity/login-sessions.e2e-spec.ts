@@ -69,6 +69,18 @@ describe('login, tokens and sessions (F02.07.08)', () => {
     expectProblem(await t.http.get('/me').set(l.auth), 401, 'token_expired');
   });
 
+  it('checks a token used before (its signature is verified once) for expiry on every request; a forged payload under its signature is refused', async () => {
+    const l = await login(t, ADMIN.email, ADMIN.password);
+    await t.http.get('/me').set(l.auth).expect(200);
+    const [header, payload, signature] = l.access_token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, roles: ['tenant_admin', 'owner'] })).toString('base64url')}.${signature}`;
+    expectProblem(await t.http.get('/me').set('Authorization', `Bearer ${forged}`), 401, 'invalid_token');
+    await t.http.get('/me').set(l.auth).expect(200);
+    t.clock.advance(901_000);
+    expectProblem(await t.http.get('/me').set(l.auth), 401, 'token_expired');
+  });
+
   it('rotates refresh tokens; a rotated token presented again revokes the whole family, newest included', async () => {
     const l = await login(t, ADMIN.email, ADMIN.password);
     const r1 = (await t.http.post('/auth/refresh').send({ refresh_token: l.refresh_token }).expect(200)).body;

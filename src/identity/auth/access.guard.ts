@@ -7,6 +7,7 @@ import { currentContext } from '../../shared/request-context.js';
 import type { AccessTokenClaims, AuthContext } from './auth-context.js';
 import { CROSS_TENANT, FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from './decorators.js';
 import { MFA_POLICY_HOOK, type MfaPolicyHook } from './mfa-policy.hook.js';
+import { JwtStrategy } from './jwt.strategy.js';
 import { StepUpService } from './step-up.service.js';
 import { assertTenantContext, namedTenants } from './tenant-context.js';
 import type { SessionView } from '../../../projections/sessions.js';
@@ -31,6 +32,10 @@ class JwtPassportGuard extends AuthGuard('jwt') {
   }
 }
 
+/** Access tokens whose signature was verified, kept for their later requests. */
+const VERIFIED_CACHE = 4096;
+const bearer = /^Bearer (\S+)$/;
+
 /**
  * The one global guard: a valid access token whose session is still active (revocation
  * works on the very next request), sys roles, the tenant context (a request naming another
@@ -39,9 +44,19 @@ class JwtPassportGuard extends AuthGuard('jwt') {
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly jwt = new JwtPassportGuard();
+  /**
+   * Exact token text -> its verified claims. An ES256 verify is the largest single cost of an
+   * authenticated read, and a client presents the same token for its whole lifetime, so the
+   * signature of a token is checked once. Only a token that passed the full passport-jwt check
+   * (signature, algorithm, issuer, audience) enters; expiry and the claims are still checked on
+   * every request (JwtStrategy.validate), and so is the session (revocation on the next request).
+   * Bounded: the oldest entry leaves first; a token that left is simply verified again.
+   */
+  private readonly verified = new Map<string, Readonly<AccessTokenClaims & { exp?: number }>>();
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     private readonly stepUp: StepUpService,
     @Optional() @Inject(MFA_POLICY_HOOK) private readonly policy?: MfaPolicyHook,
@@ -53,8 +68,17 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http' || this.meta<boolean>(IS_PUBLIC, ctx)) return true;
-    await this.jwt.canActivate(ctx);
     const req = ctx.switchToHttp().getRequest<AuthedRequest & { user: AccessTokenClaims }>();
+    const token = bearer.exec(req.headers.authorization ?? '')?.[1];
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) req.user = this.strategy.validate({ ...known });
+    else {
+      await this.jwt.canActivate(ctx);
+      if (token) {
+        this.verified.set(token, Object.freeze({ ...req.user }));
+        if (this.verified.size > VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
+      }
+    }
     const claims = req.user;
     const session = await this.reads.collection<SessionView>('sessions').get(claims.sid);
     if (!session || session.status !== 'active' || session.user_id !== claims.sub) {
