@@ -10,6 +10,7 @@ COPY bench ./bench
 # the published tier matrix the hourly drift audit compares with (src/tenant-tier/tier-jobs.service.ts)
 COPY web/src/data ./web/src/data
 RUN npm run build && npm prune --omit=dev
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
+# MALLOC_ARENA_MAX=2: the argon2id verifies on libuv threads otherwise keep ~70 MB of RSS in per-thread arenas
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data MALLOC_ARENA_MAX=2
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

@@ -5,13 +5,49 @@
  * code per user per time step); everything else is the production configuration (LOG_LEVEL info,
  * request logs written to stdout, which the bench discards).
  *   argv: <data dir>
- *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } }
- *   out: { port } · { advanced: epoch ms } · { rss: MB } · { bareHash: verifies per second }
+ * It also serves GET /bench/bare, a public Nest route answering a constant through the same
+ * middleware, guard, interceptor and logging as every route: the same-run baseline of GET /me.
+ *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } } · { profile: 'start' | <file> } · { settle: true }
+ *   out: { port } · { advanced: epoch ms } · { rss: MB, memory } · { bareHash: verifies per second } · { profiled }
+ *        · { settled } (projections, reactors and the job queue idle: the setup's mails are sent)
  */
+import { Controller, Get, Module } from '@nestjs/common';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/config.js';
 import { hashPassword, verifyPassword } from '../src/identity/users/password.js';
 import { ManualClock } from '../src/shared/clock.js';
+import { Public } from '../src/identity/auth/decorators.js';
+import { SpineLifecycle } from '../src/spine.module.js';
+
+@Public()
+@Controller('bench')
+class BareController {
+  @Get('bare')
+  bare() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [BareController] })
+class BareModule {}
+
+/** CPU profile of one measured row only (BENCH_PROF): started and written on the bench's word. */
+let profiler: Session | null = null;
+async function profile(cmd: string): Promise<void> {
+  if (cmd === 'start') {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return;
+  }
+  if (!profiler) return;
+  const { profile: p } = await profiler.post('Profiler.stop');
+  writeFileSync(cmd, JSON.stringify(p));
+  profiler.disconnect();
+  profiler = null;
+}
 
 const send = (m: unknown) => process.send!(m);
 
@@ -39,17 +75,30 @@ async function main(): Promise<void> {
     BOOTSTRAP_ADMIN_EMAIL: 'admin@bench.test',
     BOOTSTRAP_ADMIN_PASSWORD: 'the right password 123',
   });
-  const app = await createApp({ config, clock });
+  const app = await createApp({ config, clock, extraModules: [BareModule] });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  process.on('message', (m: { advance?: number; set?: number; rss?: boolean; bareHash?: { n: number; clients: number } }) => {
-    if (m.advance !== undefined || m.set !== undefined) {
-      if (m.set !== undefined) clock.set(m.set);
-      else clock.advance(m.advance!);
-      send({ advanced: clock.now().getTime() });
-    } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024 });
-    else if (m.bareHash) void bareHash(m.bareHash.n, m.bareHash.clients).then((r) => send({ bareHash: r }));
-  });
+  const lifecycle = app.get(SpineLifecycle);
+  process.on(
+    'message',
+    (m: {
+      advance?: number;
+      set?: number;
+      rss?: boolean;
+      bareHash?: { n: number; clients: number };
+      profile?: string;
+      settle?: boolean;
+    }) => {
+      if (m.advance !== undefined || m.set !== undefined) {
+        if (m.set !== undefined) clock.set(m.set);
+        else clock.advance(m.advance!);
+        send({ advanced: clock.now().getTime() });
+      } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024, memory: process.memoryUsage() });
+      else if (m.settle) void lifecycle.settle(300_000).then(() => send({ settled: true }));
+      else if (m.profile) void profile(m.profile).then(() => send({ profiled: m.profile }));
+      else if (m.bareHash) void bareHash(m.bareHash.n, m.bareHash.clients).then((r) => send({ bareHash: r }));
+    },
+  );
   process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
   send({ port, now: clock.now().getTime() });
 }

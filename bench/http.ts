@@ -42,6 +42,10 @@ const GROWTH = (process.env.BENCH_GROWTH ?? '10,1000,10000,100000').split(',').f
 const PEERS = process.env.BENCH_PEERS !== '0';
 /** BENCH_CLIENTS: client counts (default "1,8"). */
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8').split(',').map(Number);
+/** BENCH_ONLY: our rows to measure (default all: login,refresh,me,totp,recovery); setup always runs. */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+/** BENCH_PROF=<dir>: a V8 CPU profile of our server per measured row, <dir>/ours-<row>-<clients>.cpuprofile. */
+const PROF = process.env.BENCH_PROF ?? '';
 const PASSWORD = 'the right password 123';
 const STEP = 30_000;
 const log = (msg: string) => process.stderr.write(`bench http: ${msg}\n`);
@@ -62,9 +66,9 @@ class Server {
     });
   }
   static async start(entry: string, dir: string): Promise<Server> {
-    // BENCH_PROF=<dir>: V8 CPU profiles of the servers, for finding where the time goes
-    const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [];
-    const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: prof });
+    // both servers run with the allocator setting `npm start` and the image use (README, Benchmarks)
+    const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+    const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
     const s = new Server(child);
     child.on('exit', (code, signal) => {
       if (!s.stopping) log(`${entry} exited unexpectedly: code ${code} signal ${signal}`);
@@ -270,54 +274,76 @@ async function oursSetup(s: Server) {
 
 async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>) {
   const rows: Record<string, Record<number, Row>> = {};
+  /** Bare argon2id verifies per second with as many in parallel as the row's clients. */
+  const hash: Record<number, number> = {};
   const { loginEmails, mfa } = setup;
+  /** One measured row (unless BENCH_ONLY leaves it out), profiled on its own with BENCH_PROF. */
+  const row = async (name: string, c: number, run: () => Promise<Row>) => {
+    if (ONLY && !ONLY.has(name)) return;
+    log(`ours, ${c} client(s): ${name}`);
+    if (PROF) await s.ask({ profile: 'start' }, 'profiled');
+    (rows[name] ??= {})[c] = await run();
+    if (PROF) await s.ask({ profile: join(PROF, `ours-${name}-${c}.cpuprofile`) }, 'profiled');
+  };
   for (const c of CLIENTS) {
-    log(`ours, ${c} client(s): login`);
     const sessions: Array<{ access: string; refresh: string }> = [];
-    (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
-      const r = await call(s.port, 'POST', '/auth/login', { email: loginEmails[i % loginEmails.length], password: PASSWORD });
-      if (r.status === 200 && sessions.length < 8)
-        sessions.push({ access: r.body.access_token as string, refresh: r.body.refresh_token as string });
-      return r;
-    });
-    log(`ours, ${c} client(s): refresh`);
-    (rows.refresh ??= {})[c] = await measure(c, REQUESTS, async (_, w) => {
-      const r = await call(s.port, 'POST', '/auth/refresh', { refresh_token: sessions[w]!.refresh });
-      if (r.status === 200) sessions[w] = { access: r.body.access_token as string, refresh: r.body.refresh_token as string };
-      return r;
-    });
-    log(`ours, ${c} client(s): GET /me`);
-    (rows.me ??= {})[c] = await measure(c, REQUESTS * 4, async (_, w) =>
-      call(s.port, 'GET', '/me', undefined, bearer(sessions[w]!.access)),
-    );
-    log(`ours, ${c} client(s): TOTP step-up verify, ${mfa.length} users x ${ROUNDS} time steps`);
-    const parts: Row[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const now = await s.nextStep();
-      parts.push(
-        await measure(c, mfa.length, async (i) => {
-          const u = mfa[i]!;
-          const r = await call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(u.secret, now) }, bearer(u.access));
-          if (r.status === 200) u.access = r.body.access_token as string;
-          return r;
-        }),
-      );
+    // the sessions the other rows use (also when BENCH_ONLY leaves login out)
+    for (let i = 0; i < c && !(ONLY?.has('login') ?? true); i++) {
+      const r = ok(await call(s.port, 'POST', '/auth/login', { email: loginEmails[i % loginEmails.length], password: PASSWORD }), 'login');
+      sessions.push({ access: r.body.access_token as string, refresh: r.body.refresh_token as string });
     }
-    (rows.totp ??= {})[c] = combine(parts);
-    log(`ours, ${c} client(s): recovery-code verify`);
-    (rows.recovery ??= {})[c] = await measure(c, mfa.length, async (i) => {
-      const u = mfa[i]!;
-      const r = await call(s.port, 'POST', '/auth/mfa/recovery-codes/verify', { code: u.codes.shift() }, bearer(u.access));
-      if (r.status === 200) u.access = r.body.access_token as string;
-      return r;
+    // the yardstick right beside the row: bare verifies just before and just after it
+    const bare = () => s.ask<{ bareHash: number }>({ bareHash: { n: 64, clients: c } }, 'bareHash').then((r) => r.bareHash);
+    const before = !ONLY || ONLY.has('login') ? await bare() : 0;
+    await row('login', c, () =>
+      measure(c, REQUESTS, async (i) => {
+        const r = await call(s.port, 'POST', '/auth/login', { email: loginEmails[i % loginEmails.length], password: PASSWORD });
+        if (r.status === 200 && sessions.length < 8)
+          sessions.push({ access: r.body.access_token as string, refresh: r.body.refresh_token as string });
+        return r;
+      }),
+    );
+    if (before) hash[c] = (before + (await bare())) / 2;
+    await row('refresh', c, () =>
+      measure(c, REQUESTS, async (_, w) => {
+        const r = await call(s.port, 'POST', '/auth/refresh', { refresh_token: sessions[w]!.refresh });
+        if (r.status === 200) sessions[w] = { access: r.body.access_token as string, refresh: r.body.refresh_token as string };
+        return r;
+      }),
+    );
+    // the same-run baseline of the authenticated read: a public constant through the same pipeline
+    await row('bare', c, () => measure(c, REQUESTS * 4, async () => call(s.port, 'GET', '/bench/bare')));
+    await row('me', c, () => measure(c, REQUESTS * 4, async (_, w) => call(s.port, 'GET', '/me', undefined, bearer(sessions[w]!.access))));
+    await row('totp', c, async () => {
+      const parts: Row[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const now = await s.nextStep();
+        parts.push(
+          await measure(c, mfa.length, async (i) => {
+            const u = mfa[i]!;
+            const r = await call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(u.secret, now) }, bearer(u.access));
+            if (r.status === 200) u.access = r.body.access_token as string;
+            return r;
+          }),
+        );
+      }
+      return combine(parts);
     });
+    await row('recovery', c, () =>
+      measure(c, mfa.length, async (i) => {
+        const u = mfa[i]!;
+        const r = await call(s.port, 'POST', '/auth/mfa/recovery-codes/verify', { code: u.codes.shift() }, bearer(u.access));
+        if (r.status === 200) u.access = r.body.access_token as string;
+        return r;
+      }),
+    );
   }
   // revocation is effective on the very next request
   const victim = mfa[0]!;
   ok(await call(s.port, 'GET', '/me', undefined, bearer(victim.access)), 'me before revoke');
   ok(await call(s.port, 'DELETE', `/auth/sessions/${victim.session_id}`, undefined, bearer(victim.access)), 'revoke');
   const after = await call(s.port, 'GET', '/me', undefined, bearer(victim.access));
-  return { rows, revokedNext: after.status === 401 ? `401 ${String(after.body.error_code)}` : `NOT REVOKED (${after.status})` };
+  return { rows, hash, revokedNext: after.status === 401 ? `401 ${String(after.body.error_code)}` : `NOT REVOKED (${after.status})` };
 }
 
 /** Throughput of several rounds as one row (rounds are separated only by a clock move). */
@@ -485,10 +511,13 @@ export async function httpBench(): Promise<void> {
     servers.push(ours);
     log(`ours: setup (${LOGIN_USERS} login accounts, ${MFA_USERS} TOTP users with recovery codes)`);
     const setup = await oursSetup(ours);
-    const oursHash = (await ours.ask<{ bareHash: number }>({ bareHash: { n: 64, clients: 8 } }, 'bareHash')).bareHash;
-    const { rows, revokedNext } = await oursRows(ours, setup);
+    // the setup's security mails (enrolments, recovery codes) are sent before anything is measured
+    await ours.ask({ settle: true }, 'settled');
+    const { rows, hash, revokedNext } = await oursRows(ours, setup);
+    const oursHash = hash[8] ?? 0;
     const grown = await growth(ours, join(dir, 'ours'), setup);
-    const oursRss = (await ours.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
+    const oursMem = await ours.ask<{ rss: number; memory: NodeJS.MemoryUsage }>({ rss: true }, 'rss');
+    const oursRss = oursMem.rss;
     await ours.stop();
 
     const theirs: Record<string, Record<number, Row>> = {};
@@ -507,6 +536,7 @@ export async function httpBench(): Promise<void> {
     const names: Array<[string, string]> = [
       ['login', 'login (many accounts)'],
       ['refresh', 'refresh'],
+      ['bare', 'baseline: public constant route (ours only)'],
       ['me', 'authenticated read (GET /me | get-session)'],
       ['totp', 'TOTP step-up verify'],
       ['recovery', 'recovery-code verify'],
@@ -541,13 +571,22 @@ export async function httpBench(): Promise<void> {
     lines.push(`non-2xx answers in measured rows: ${errs}`);
     const ol = rows.login?.[8]?.rps ?? 0;
     lines.push(
-      `bare hash, 8 parallel verifies: ours argon2id ${f1(oursHash)}/s · login at 8 clients ${f1(ol)}/s = ${(ol / oursHash).toFixed(2)} of it` +
+      `bare hash, 8 parallel verifies (ours: mean of just before and just after the login row): ours argon2id ${f1(oursHash)}/s · login at 8 clients ${f1(ol)}/s = ${(ol / oursHash).toFixed(2)} of it` +
         (peers
           ? ` | Better Auth scrypt ${f1(theirHash)}/s · login at 8 clients ${f1(theirs.login?.[8]?.rps ?? 0)}/s = ${((theirs.login?.[8]?.rps ?? 0) / theirHash).toFixed(2)} of it`
           : ''),
     );
+    if (rows.me && rows.bare)
+      lines.push(
+        `GET /me against the public constant route: ${CLIENTS.map((c) => `${c} client(s) ${((rows.me![c]?.rps ?? 0) / (rows.bare![c]?.rps ?? 1)).toFixed(2)}`).join(' · ')}`,
+      );
     lines.push(`revocation: GET /me with the access token of a session revoked just before answers ${revokedNext}`);
     lines.push(`peak RSS of the server: ours ${f0(oursRss)} MB${peers ? ` · Better Auth ${f0(theirRss)} MB` : ''}`);
+    const mb = (n: number) => f0(n / 1048576);
+    const m = oursMem.memory;
+    lines.push(
+      `  ours at the end: rss ${mb(m.rss)} · V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} · external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}) MB; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
+    );
     lines.push('growth (ours, 1 client, median of ' + SAMPLES + '): prior events per stream -> login / refresh / TOTP verify ms');
     for (const g of grown)
       lines.push(`  ${f0(g.n).padStart(9)}  ${f1(g.login).padStart(7)}  ${f1(g.refresh).padStart(7)}  ${f1(g.verify).padStart(7)}`);
