@@ -29,6 +29,17 @@ function countingWrites(tx: ReadStoreTx): { tx: ReadStoreTx; writes: () => numbe
   };
 }
 
+/**
+ * On SQLite a transaction's writes are map operations (the write-back cache of
+ * SqliteReadStore.transaction) until one write per distinct document at commit, and its lock
+ * is local: the time bound alone keeps it short. The write bound there only cut a rebuild into
+ * transactions of 1,000 events, each reading and writing again every hot document (a counter
+ * per player: ~630 document reads and writes per 1,000 events). Larger catch-up pages serve
+ * the same end. Server stores keep 1,000 writes (a round trip each; MongoDB's 60 s limit).
+ */
+const SQLITE_TX_WRITES = 100_000;
+const SQLITE_CATCH_UP_PAGE = 10_000;
+
 export interface ProjectionStatus {
   name: string;
   checkpoint: number;
@@ -67,8 +78,13 @@ export class ProjectionEngine {
     private readonly projections: readonly ProjectionDefinition[],
     private readonly options: {
       batchSize?: number;
-      /** Bounds of one read-store transaction (see applyBatch); defaults 1000 writes, 500 ms. */
+      /**
+       * Bounds of one read-store transaction (see applyBatch); defaults 1000 writes (SQLite:
+       * 100,000, see below), 500 ms.
+       */
       maxTxWrites?: number;
+      /** Events per page of a rebuild or catch-up; default 2000 (SQLite: 10,000). */
+      catchUpBatchSize?: number;
       maxTxMs?: number;
       onError?: (err: unknown) => void;
     } = {},
@@ -123,7 +139,7 @@ export class ProjectionEngine {
    */
   async applyBatch(batch: StoredEvent[], after: number, only: readonly ProjectionDefinition[] = this.projections): Promise<string[]> {
     const behind = new Set<string>();
-    const maxWrites = this.options.maxTxWrites ?? 1000;
+    const maxWrites = this.options.maxTxWrites ?? (this.store.kind === 'sqlite' ? SQLITE_TX_WRITES : 1000);
     const maxMs = this.options.maxTxMs ?? 500;
     let start = 0;
     while (start < batch.length) {
@@ -182,7 +198,8 @@ export class ProjectionEngine {
 
   /** Replays a projection from its own checkpoint up to the head (after a reset or a rebuild elsewhere). */
   private async catchUp(p: ProjectionDefinition, onProgress?: (done: number, total: number) => void): Promise<number> {
-    const batchSize = this.options.batchSize ?? 2000;
+    const batchSize =
+      this.options.catchUpBatchSize ?? this.options.batchSize ?? (this.store.kind === 'sqlite' ? SQLITE_CATCH_UP_PAGE : 2000);
     const total = await this.events.headPosition();
     let count = 0;
     for (;;) {
