@@ -6,7 +6,14 @@ import { CLOCK, type Clock } from '../../shared/clock.js';
 import { forbidden, unauthorized } from '../../shared/errors.js';
 import { isFreshFor, satisfiesPolicy, type PossessionMethod } from '../../identity/auth/mfa-evidence.js';
 import { MfaMethodsReader } from '../methods/mfa-methods.reader.js';
-import { requirementId, type MfaPolicyView, type MfaRequirementView } from '../../../projections/mfa-policies.js';
+import {
+  requirementId,
+  requirementOf,
+  roleClassId,
+  type MfaPolicyView,
+  type MfaRequirementView,
+  type MfaRoleClassView,
+} from '../../../projections/mfa-policies.js';
 
 export type EnforcementStatus = 'not_required' | 'compliant' | 'grace_period' | 'enrol_now';
 
@@ -58,11 +65,17 @@ export class MfaEnforcement implements MfaPolicyHook {
 
   /** `knownPolicy`: the tenant policy when the caller has just read it (saves a read per request). */
   async evaluate(auth: AuthContext, knownPolicy?: MfaPolicyView | null): Promise<Enforcement> {
-    const [policy, req, enrolled] = await Promise.all([
+    const [policy, member, enrolled] = await Promise.all([
       knownPolicy !== undefined ? knownPolicy : this.policy(auth.tenant_id),
       this.reads.collection<MfaRequirementView>('mfa_requirements').get(requirementId(auth.tenant_id, auth.user_id)),
       this.methods.possessionFactors(auth.user_id),
     ]);
+    // the policy's answer for the member's set of roles (a policy change writes these, not every member)
+    const roleClass =
+      policy && member
+        ? await this.reads.collection<MfaRoleClassView>('mfa_role_classes').get(roleClassId(auth.tenant_id, member.roles))
+        : null;
+    const req = requirementOf(member, roleClass, policy);
     const window = policy?.fresh_window_seconds ?? DEFAULT_FRESH_WINDOW_SECONDS;
     const allowed: string[] = policy?.allowed_methods ?? [...ALL_MFA_METHODS];
     const base = {
@@ -72,8 +85,8 @@ export class MfaEnforcement implements MfaPolicyHook {
       mfa_satisfied: satisfiesPolicy(auth.mfa_methods, allowed, enrolled),
       mfa_fresh: isFreshFor(auth.mfa_methods, allowed, enrolled, window, this.clock.now().getTime() / 1000),
     };
-    const requiredBy = policy && req?.required_since ? req.required_by_roles : [];
-    if (!policy || !req?.required_since || requiredBy.length === 0) {
+    const requiredBy = policy && req.required_since ? req.required_by_roles : [];
+    if (!policy || !req.required_since || requiredBy.length === 0) {
       return { status: 'not_required', required_by_roles: [], grace_period_ends_at: null, days_remaining: null, ...base };
     }
     const ends = new Date(Date.parse(req.required_since) + policy.grace_period_days * DAY_MS);
