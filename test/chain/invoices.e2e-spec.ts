@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { createTenant, rootOperator, type Tenant } from '../tier/support.js';
 import { createChain, createVenueIn, expectField, link, PASSWORD } from './support.js';
+import { lineRows, Q3_2026_LINES } from './data/hand-computed.js';
 
 describe('venue chains: quarterly invoices with ECB rates (F02.09.06, e2e)', () => {
   let t: TestApp;
@@ -83,22 +84,7 @@ describe('venue chains: quarterly invoices with ECB rates (F02.09.06, e2e)', () 
       price_eur_minor: 10000,
       total_eur_minor: 10000 + 6630 + 7717 + 10000,
     });
-    expect(
-      one.line_items.map((l: Record<string, unknown>) => [
-        l.country,
-        l.local_currency,
-        l.active_venue_days,
-        l.eur_amount_minor,
-        l.ecb_rate_used,
-        l.ecb_rate_date,
-        l.local_amount_minor,
-      ]),
-    ).toEqual([
-      ['DK', 'DKK', 61, 6630, '7.4612', '2026-09-30', 49471],
-      ['FI', 'EUR', 92, 10000, '1', null, 10000],
-      ['NO', 'NOK', 71, 7717, '11.6235', '2026-09-30', 89703],
-      ['SE', 'SEK', 92, 10000, '11.02745', '2026-09-30', 110274],
-    ]);
+    expect(lineRows(one.line_items)).toEqual(Q3_2026_LINES);
     const csv = await t.http.get(`/chain/${A.tenant_id}/invoices/${issued.batch.batch_id}?format=csv`).set(A.admin).expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const rows = csv.text.trim().split('\r\n');

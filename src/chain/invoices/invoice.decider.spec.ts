@@ -13,6 +13,7 @@ import {
   type InvoiceEvent,
 } from './invoice.decider.js';
 import { divHalfEven } from './money.js';
+import { lineRows, Q3_2026_LINES } from '../../../test/chain/data/hand-computed.js';
 
 // a small file in the ECB's own eurofxref-hist.csv layout (newest first, N/A, trailing commas, no weekend/holiday rows)
 const RATES = parseEurofxrefCsv(readFileSync(join(process.cwd(), 'test/chain/data/eurofxref-hist.csv'), 'utf8'));
@@ -67,24 +68,7 @@ describe('chain invoice lines (hand-computed)', () => {
       P,
       RATES,
     );
-    expect(
-      lines.map((l) => [
-        l.country,
-        l.local_currency,
-        l.active_venue_days,
-        l.eur_amount_minor,
-        l.ecb_rate_used,
-        l.ecb_rate_date,
-        l.local_amount_minor,
-      ]),
-    ).toEqual([
-      // 10000*61/92 = 6630.43 EUR cents; * 7.4612 = 49471.0 ore
-      ['DK', 'DKK', 61, 6630, '7.4612', '2026-09-30', 49471],
-      ['FI', 'EUR', 92, 10000, '1', null, 10000],
-      // 10000*71/92 = 7717.39; * 11.6235 = 89703.098 (not 7717 * 11.6235 = 89700.5: one rounding, on the exact product)
-      ['NO', 'NOK', 71, 7717, '11.6235', '2026-09-30', 89703],
-      ['SE', 'SEK', 92, 10000, '11.02745', '2026-09-30', 110274],
-    ]);
+    expect(lineRows(lines as unknown as Array<Record<string, unknown>>)).toEqual(Q3_2026_LINES);
     expect(lines.find((l) => l.country === 'SE')!.venues).toEqual([{ venue_id: 'se', active_days: 92 }]);
   });
   it('a quarter ending on a Saturday uses Friday; one whose last days are a holiday gap uses the last fixing before it', () => {

@@ -20,21 +20,18 @@ export type LeagueEvent = DomainEvent<
     created_at: string;
   }
 >;
+/** One game's result as a venue's staff report it (POST .../results). */
+export interface LeagueResult {
+  venue_id: string;
+  player_user_id: string;
+  played_at: string;
+  won: boolean;
+  points_for: number;
+  points_against: number;
+}
 export type LeagueResultEvent = DomainEvent<
   'LeagueResultRecorded',
-  {
-    result_id: string;
-    league_id: string;
-    chain_id: string;
-    venue_id: string;
-    player_user_id: string;
-    played_at: string;
-    won: boolean;
-    points_for: number;
-    points_against: number;
-    recorded_by: string;
-    recorded_at: string;
-  }
+  LeagueResult & { result_id: string; league_id: string; chain_id: string; recorded_by: string; recorded_at: string }
 >;
 
 export interface LeagueState {
@@ -115,16 +112,10 @@ export function decideCreateLeague(
 
 export function decideRecordResult(
   league: LeagueState,
-  cmd: {
+  cmd: LeagueResult & {
     result_id: string;
     league_id: string;
     chain_id: string;
-    venue_id: string;
-    player_user_id: string;
-    played_at: string;
-    won: boolean;
-    points_for: number;
-    points_against: number;
     /** Whether the venue is an ACTIVE member of the chain now. */
     venue_active: boolean;
     by: string;

@@ -15,6 +15,7 @@ import {
   leagueStream,
   resultEvolver,
   type LeagueEvent,
+  type LeagueResult,
   type LeagueResultEvent,
   type LeagueState,
 } from './league.decider.js';
@@ -33,14 +34,7 @@ export class RecordLeagueResult {
   constructor(
     readonly chainId: string,
     readonly leagueId: string,
-    readonly result: {
-      venue_id: string;
-      player_user_id: string;
-      played_at: string;
-      won: boolean;
-      points_for: number;
-      points_against: number;
-    },
+    readonly result: LeagueResult,
     readonly by: string,
   ) {}
 }
