@@ -17,6 +17,8 @@ import {
   type ReadStoreTx,
   type Scalar,
   type Where,
+  indexDir,
+  indexName,
 } from './read-store.port.js';
 import { retryFirstConnection } from '../shared/connect-retry.js';
 
@@ -293,11 +295,11 @@ export class MongoReadStore extends MongoOps implements ReadStore {
     for (const idx of spec.indexes ?? []) {
       const fields = idx.fields.map(field);
       if (fields.length === 1 && fields[0] === '_id') continue; // the primary key is already a unique index
-      const base = `${name}__${idx.fields.join('_').replace(/\./g, '_')}`;
+      const base = indexName(name, { ...idx, unique: false });
       const idxName = `${base}${idx.unique ? '_un' : ''}`;
       const coll = this.db.collection(name);
       await coll.createIndex(
-        Object.fromEntries(fields.map((f) => [f, 1])),
+        Object.fromEntries(fields.map((f, i) => [f, indexDir(idx, i) === 'desc' ? -1 : 1])),
         idx.unique
           ? { name: idxName, unique: true, partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $type: INDEXED_TYPES }])) }
           : { name: idxName },

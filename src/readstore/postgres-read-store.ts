@@ -19,6 +19,8 @@ import {
   type ReadStore,
   type ReadStoreTx,
   type Where,
+  indexDir,
+  indexName,
 } from './read-store.port.js';
 
 const table = storageName;
@@ -323,8 +325,10 @@ export class PostgresReadStore extends PgTx implements ReadStore {
     await this.ensure(spec.name);
     const t = table(spec.name);
     for (const idx of spec.indexes ?? []) {
-      const idxName = `${t}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`.slice(0, 63);
-      const cols = idx.fields.map((f) => (f === 'id' ? 'id' : `(${json(f)})`)).join(', ');
+      const idxName = indexName(t, idx).slice(0, 63);
+      const cols = idx.fields
+        .map((f, i) => `${f === 'id' ? 'id' : `(${json(f)})`}${indexDir(idx, i) === 'desc' ? ' DESC' : ''}`)
+        .join(', ');
       await inTransaction(this.pool, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(this.schema, `ddl:${t}`)]);
         await c.query(`CREATE ${idx.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${idxName} ON ${t} (${cols})`);

@@ -78,9 +78,20 @@ export interface ReadStoreTx {
 
 export interface CollectionSpec {
   name: string;
-  /** Each index is a list of field paths (compound when longer than one). */
-  indexes?: Array<{ fields: string[]; unique?: boolean }>;
+  /**
+   * Each index is a list of field paths (compound when longer than one); `order` gives each
+   * field's direction (default ascending), e.g. newest-first history scans.
+   */
+  indexes?: Array<{ fields: string[]; unique?: boolean; order?: Array<'asc' | 'desc'> }>;
 }
+
+/** The name every adapter gives an index: its fields (a descending one suffixed `_desc`), `_u` when unique. */
+export function indexName(prefix: string, idx: NonNullable<CollectionSpec['indexes']>[number]): string {
+  const parts = idx.fields.map((f, i) => f.replace(/\./g, '_') + (idx.order?.[i] === 'desc' ? '_desc' : ''));
+  return `${prefix}__${parts.join('_')}${idx.unique ? '_u' : ''}`;
+}
+/** The direction of an index's i-th field. */
+export const indexDir = (idx: NonNullable<CollectionSpec['indexes']>[number], i: number): 'asc' | 'desc' => idx.order?.[i] ?? 'asc';
 
 export interface ReadStore extends ReadStoreTx {
   readonly kind: string;

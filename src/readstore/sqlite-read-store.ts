@@ -18,6 +18,8 @@ import {
   type ReadStore,
   type ReadStoreTx,
   type Where,
+  indexDir,
+  indexName,
 } from './read-store.port.js';
 import { applyPatch } from './patch.js';
 
@@ -306,8 +308,8 @@ export class SqliteReadStore implements ReadStore {
     this.ensureTable(spec.name);
     const t = table(spec.name);
     for (const idx of spec.indexes ?? []) {
-      const idxName = `${t}__${idx.fields.join('_').replace(/\./g, '_')}${idx.unique ? '_u' : ''}`;
-      const cols = idx.fields.map(field).join(', ');
+      const idxName = indexName(t, idx);
+      const cols = idx.fields.map((f, i) => `${field(f)}${indexDir(idx, i) === 'desc' ? ' DESC' : ''}`).join(', ');
       this.db.exec(`CREATE ${idx.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${idxName} ON ${t} (${cols})`);
     }
   }
