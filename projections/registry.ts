@@ -23,6 +23,10 @@ import { chainLeagueStandingsProjection } from './chain-league-standings.js';
 import { chainInvoicesProjection } from './chain-invoices.js';
 import { chainCorporateEventsProjection } from './chain-corporate-events.js';
 import { chainWhiteLabelsProjection } from './chain-white-labels.js';
+import { chainPassportsProjection } from './chain-passports.js';
+import { chainPassportVisitTiersProjection } from './chain-passport-visit-tiers.js';
+import { chainPassportVisitsProjection } from './chain-passport-visits.js';
+import { chainPassportLeaderboardProjection } from './chain-passport-leaderboard.js';
 
 /**
  * Every projection of the product, one file per read model in this folder. The order is the
@@ -53,4 +57,8 @@ export const ALL_PROJECTIONS: readonly ProjectionDefinition[] = [
   chainInvoicesProjection,
   chainCorporateEventsProjection,
   chainWhiteLabelsProjection,
+  chainPassportsProjection,
+  chainPassportVisitTiersProjection,
+  chainPassportVisitsProjection,
+  chainPassportLeaderboardProjection,
 ];

@@ -9,6 +9,7 @@ import { TenantTierModule } from './tenant-tier/tenant-tier.module.js';
 import { IndividualModule } from './individual/individual.module.js';
 import { AccountModule } from './account/account.module.js';
 import { ChainModule } from './chain/chain.module.js';
+import { PassportModule } from './passport/passport.module.js';
 
 /** The bounded contexts served by the app. Each later capability adds its module here. */
 export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
@@ -22,4 +23,5 @@ export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
   IndividualModule,
   AccountModule,
   ChainModule,
+  PassportModule,
 ];

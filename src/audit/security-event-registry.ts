@@ -15,6 +15,7 @@ import {
   INVITATION_SECURITY_EVENTS,
   INVITATION_TENANT_EVENTS,
 } from '../identity/invitations/invitations.security-events.js';
+import { PASSPORT_MAIL_TEMPLATES, PASSPORT_SECURITY_EVENTS } from '../passport/passport.security-events.js';
 
 /** Every context's security-event rules and mail texts. A new context adds its two lists here. */
 export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
@@ -26,6 +27,7 @@ export const SECURITY_EVENT_RULES: readonly SecurityEventRule[] = [
   ...TENANT_TIER_SECURITY_EVENTS,
   ...ACCOUNT_SECURITY_EVENTS,
   ...INVITATION_SECURITY_EVENTS,
+  ...PASSPORT_SECURITY_EVENTS,
 ];
 /** Tenant-level security events (shown to the tenant's admins, who may be e-mailed). */
 export const TENANT_SECURITY_EVENT_RULES: readonly TenantSecurityEventRule[] = [
@@ -42,6 +44,7 @@ export const SECURITY_MAIL_TEMPLATES: MailTemplates = {
   ...TENANT_TIER_MAIL_TEMPLATES,
   ...ACCOUNT_MAIL_TEMPLATES,
   ...INVITATION_MAIL_TEMPLATES,
+  ...PASSPORT_MAIL_TEMPLATES,
 };
 
 export const rulesByEvent = (): Map<string, SecurityEventRule[]> => {
