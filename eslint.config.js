@@ -1,7 +1,9 @@
 // ESLint flat config: typescript-eslint recommended, syntax-only (not type-aware) to stay fast.
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config({ ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] }, ...tseslint.configs.recommended, {
+// web/ has its own config (web/eslint.config.js), run by `npm run lint -w web`.
+export default tseslint.config({ ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'web/**'] }, ...tseslint.configs.recommended, {
+  languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
   rules: {
     '@typescript-eslint/no-explicit-any': 'warn',
     // `_name` marks a deliberately unused binding (destructuring away a field, an ignored parameter).

@@ -1,8 +1,9 @@
 // `npm start`: builds when the compiled output is missing or older than the sources, then serves.
 import { spawn } from 'node:child_process';
-import { ensureBuild } from './ensure-build.mjs';
+import { ensureBuild, ensureWebBuild } from './ensure-build.mjs';
 
 const entry = ensureBuild('dist/src/main.js');
+ensureWebBuild(); // the screens at /account, /admin, /sys
 // glibc's malloc gives each thread that allocates its own arena and keeps freed memory there: the
 // argon2id verifies (19 MiB each) on the libuv threads then hold ~70 MB more RSS for good. Two
 // arenas bound that; set MALLOC_ARENA_MAX yourself to override (it must be set before node starts).

@@ -25,6 +25,7 @@ import { ProblemFilter, toProblem } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
 import { rejectMalformedInput } from './shared/well-formed-input.js';
 import { SpineModule } from './spine.module.js';
+import { serveWebApp } from './web-app/serve-web-app.js';
 import { FEATURE_MODULES } from './features.js';
 
 export interface CreateAppOptions {
@@ -100,6 +101,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  serveWebApp(http);
   app.use(rejectMalformedInput);
   // Body-parser failures never reach Nest's filters: answer them here, the same way.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

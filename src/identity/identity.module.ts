@@ -17,7 +17,6 @@ import { SessionTokens } from './sessions/session-tokens.service.js';
 import { RefreshSessionHandler, RevokeOtherSessionsHandler, RevokeSessionHandler } from './sessions/session.handlers.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SysUsersController } from './sys.controller.js';
-import { SessionsPageController } from '../account-pages/sessions-page.controller.js';
 import { BootstrapTenant, BootstrapTenantHandler } from './tenants/tenant.handlers.js';
 import { TENANT_TYPES, type TenantType } from './tenants/tenant.decider.js';
 import { AddMemberHandler, ChangeMemberRolesHandler, ChangePasswordHandler } from './users/user.handlers.js';
@@ -62,7 +61,6 @@ class BootstrapOnStart implements OnApplicationBootstrap {
     MembersController,
     SecurityEventsController,
     SysUsersController,
-    SessionsPageController,
     SysRolesController,
     PasswordLinkController,
     InvitationsController,

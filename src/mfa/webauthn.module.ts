@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
-import { AccountPagesController } from '../account-pages/account-pages.controller.js';
 import { MfaMethodsReader } from './methods/mfa-methods.reader.js';
 import {
   AssertionVerifier,
@@ -17,7 +16,7 @@ import { WebAuthnController } from './webauthn/webauthn.controller.js';
 /** WebAuthn passkeys (second factor, step-up, passwordless) and the /account/passkeys page. */
 @Module({
   imports: [IdentityModule],
-  controllers: [WebAuthnController, AccountPagesController],
+  controllers: [WebAuthnController],
   providers: [
     MfaMethodsReader,
     WebAuthnCeremonies,

@@ -1,8 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AggregateRepository } from '../eventstore/aggregate-repository.js';
 import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
@@ -10,6 +8,7 @@ import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.port.js';
 import { CommandGateway } from '../shared/command-gateway.js';
 import { sha256Hex } from '../shared/crypto.js';
 import { logger } from '../shared/logger.js';
+import { packageRoot } from '../shared/package-root.js';
 import { differingTypes, matrixHash } from './tier-matrix.js';
 import { ExpireAddons } from './tier.handlers.js';
 import { TierResolver } from './tier-resolver.service.js';
@@ -21,9 +20,7 @@ export const MATRIX_AUDIT_STREAM = 'tier-matrix-audit';
 
 /** The published copy kept in the repository, found from the package root (works from src/ and dist/). */
 export function publishedMatrixFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'web', 'src', 'data', 'tenant-tiers.json');
+  return join(packageRoot(), 'web', 'src', 'data', 'tenant-tiers.json');
 }
 
 /**

@@ -10,7 +10,7 @@ export function warnIfNoChromium(suite: string): void {
   if (!haveChromium) console.warn(`[${suite}] SKIPPED: ${CHROMIUM} does not exist (apt-get install -y chromium)`);
 }
 
-/** Headless, with the flags this closed network needs (no background fetches that fail). */
+/** Headless, with the flags this closed network needs (no background fetches that fail); Playwright gives each launch a fresh temporary profile (user data dir). */
 export function launchChromium(): Promise<Browser> {
   return pw.chromium.launch({
     executablePath: CHROMIUM,
@@ -18,6 +18,7 @@ export function launchChromium(): Promise<Browser> {
     args: [
       '--no-sandbox',
       '--disable-gpu',
+      '--disable-quic',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CommandGateway } from '../../shared/command-gateway.js';
-import { notFound } from '../../shared/errors.js';
+import { badRequest, notFound } from '../../shared/errors.js';
+import { Secrets } from '../../shared/secrets.js';
 import type { TenantView, UserView } from '../../../projections/users.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth, Public } from '../auth/decorators.js';
@@ -13,14 +16,7 @@ import type { TokenPair } from '../sessions/session-tokens.service.js';
 import { ChangePassword } from '../users/user.handlers.js';
 import { ChangePasswordDto, LoginDto, RefreshDto } from './auth.dto.js';
 import { LogIn } from './log-in.handler.js';
-
-const pair = ({ access_token, refresh_token, token_type, expires_in, session_id }: TokenPair) => ({
-  access_token,
-  refresh_token,
-  token_type,
-  expires_in,
-  session_id,
-});
+import { clearRefreshCookies, deviceTokenOf, pairAnswer, refreshTokenFromCookie } from './refresh-cookie.js';
 
 @ApiTags('auth')
 @Controller()
@@ -29,28 +25,52 @@ export class AuthController {
     private readonly gateway: CommandGateway,
     private readonly keys: JwtKeys,
     private readonly stepUp: StepUpService,
+    private readonly secrets: Secrets,
     @Inject(READ_STORE) private readonly reads: ReadStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** JSON pair, or (web app) the refresh token only as an httpOnly cookie: see refresh-cookie.ts. */
+  private answer(p: TokenPair, res: Response, cookie: boolean) {
+    return pairAnswer(p, res, cookie, this.secrets.hmacKey, this.config.refreshIdleSeconds);
+  }
 
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() dto: LoginDto, @Headers('x-device-token') deviceToken?: string) {
-    return pair(await this.gateway.run<TokenPair & { position: number }>(new LogIn(dto.email, dto.password, dto.tenant_id, deviceToken)));
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('x-device-token') deviceToken?: string,
+  ) {
+    const p = await this.gateway.run<TokenPair & { position: number }>(
+      new LogIn(dto.email, dto.password, dto.tenant_id, deviceTokenOf(req, deviceToken)),
+    );
+    return this.answer(p, res, dto.refresh_cookie === true);
   }
 
   @Public()
   @Post('auth/refresh')
   @HttpCode(200)
-  async refresh(@Body() dto: RefreshDto) {
-    return pair(await this.gateway.run<TokenPair & { position: number }>(new RefreshSession(dto.refresh_token)));
+  async refresh(@Body() dto: RefreshDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (dto.refresh_token !== undefined) return this.answer(await this.gateway.run<TokenPair & { position: number }>(new RefreshSession(dto.refresh_token)), res, false);
+    const token = refreshTokenFromCookie(req, this.secrets.hmacKey);
+    if (!token) throw badRequest('validation_failed', 'refresh_token is required (in the body, or as the refresh cookie).', { field: 'refresh_token' });
+    try {
+      return this.answer(await this.gateway.run<TokenPair & { position: number }>(new RefreshSession(token)), res, true);
+    } catch (err) {
+      clearRefreshCookies(res); // a dead cookie is not sent again
+      throw err;
+    }
   }
 
   @ApiBearerAuth()
   @AllowWithoutMfa()
   @Post('auth/logout')
   @HttpCode(204)
-  async logout(@CurrentAuth() auth: AuthContext) {
+  async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) res: Response) {
+    clearRefreshCookies(res);
     await this.gateway.run(new RevokeSession(auth.user_id, auth.session_id, 'logout', auth.user_id));
   }
 

@@ -19,10 +19,13 @@ export class LoginDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() tenant_id?: string;
+  /** Web app: the refresh token comes only as an httpOnly cookie on /auth/refresh (not in the body). */
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() refresh_cookie?: boolean;
 }
 
 export class RefreshDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(512) refresh_token!: string;
+  /** Without it, the refresh cookie (with the X-CSRF-Token header) is used. */
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(512) refresh_token?: string;
 }
 
 export class ChangePasswordDto {

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth } from '../../identity/auth/decorators.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
@@ -13,6 +14,7 @@ import type { TrustedDeviceView } from '../../../projections/trusted-devices.js'
 import { AddTrustedDevice, RemoveTrustedDevice } from './trusted-device.handlers.js';
 import { TrustedDevices } from './trusted-devices.service.js';
 import { IsDisplayString } from '../../shared/display-string.js';
+import { deviceTokenOf, setDeviceCookie } from '../../identity/login/refresh-cookie.js';
 
 export class AddTrustedDeviceDto {
   @ApiPropertyOptional({ maxLength: 100, example: 'Work laptop' })
@@ -21,6 +23,8 @@ export class AddTrustedDeviceDto {
   @MaxLength(100)
   @IsDisplayString()
   name?: string;
+  /** Web app ("trust this browser"): the token only as an httpOnly cookie, not in the body. */
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() cookie?: boolean;
 }
 
 /** Trusted devices (F02.07.07): a device token lets login skip the second factor for 30 days. */
@@ -42,11 +46,15 @@ export class TrustedDevicesController {
    */
   @Post()
   @HttpCode(201)
-  async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto) {
+  async add(@CurrentAuth() auth: AuthContext, @Body() dto: AddTrustedDeviceDto, @Res({ passthrough: true }) res: Response) {
     const possession = await this.stepUp.assertPossessionFactor(auth);
     const r = await this.gateway.run<{ position: number; id: string; token: string; name: string; expires_at: string }>(
       new AddTrustedDevice(auth.user_id, dto.name, lastStepUpMethod(auth.mfa_methods, possession)),
     );
+    if (dto.cookie === true) {
+      setDeviceCookie(res, r.token, r.expires_at, this.clock.now());
+      return { id: r.id, name: r.name, expires_at: r.expires_at };
+    }
     return { id: r.id, name: r.name, device_token: r.token, expires_at: r.expires_at };
   }
 
@@ -74,9 +82,9 @@ export class TrustedDevicesController {
 
   @Get('check')
   @AllowWithoutMfa()
-  async check(@CurrentAuth() auth: AuthContext, @Headers('x-device-token') token?: string) {
-    const d = await this.devices.find(auth.user_id, token);
-    return { trusted: d !== null, expires_at: d?.expires_at ?? null };
+  async check(@CurrentAuth() auth: AuthContext, @Req() req: Request, @Headers('x-device-token') token?: string) {
+    const d = await this.devices.find(auth.user_id, deviceTokenOf(req, token));
+    return { trusted: d !== null, id: d?.id ?? null, expires_at: d?.expires_at ?? null };
   }
 
   /** Removing trust is a safety action, reachable like session management. */

@@ -1,4 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { pairAnswer } from '../../identity/login/refresh-cookie.js';
+import { Secrets } from '../../shared/secrets.js';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { AllowWithoutMfa, CurrentAuth, Public } from '../../identity/auth/decorators.js';
@@ -29,6 +33,8 @@ export class WebAuthnController {
     private readonly stepUp: StepUpService,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     private readonly limiter: IpRateLimiter,
+    private readonly secrets: Secrets,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @ApiBearerAuth()
@@ -87,15 +93,9 @@ export class WebAuthnController {
   @Public()
   @Post('auth/passkey/login/verify')
   @HttpCode(200)
-  async passkeyVerify(@Body() dto: PasskeyLoginVerifyDto) {
+  async passkeyVerify(@Body() dto: PasskeyLoginVerifyDto, @Res({ passthrough: true }) res: Response) {
     const r = await this.gateway.run<TokenPair & { position: number }>(new FinishPasskeyLogin(dto.attempt_id, dto.response));
-    return {
-      access_token: r.access_token,
-      refresh_token: r.refresh_token,
-      token_type: r.token_type,
-      expires_in: r.expires_in,
-      session_id: r.session_id,
-    };
+    return pairAnswer(r, res, dto.refresh_cookie === true, this.secrets.hmacKey, this.config.refreshIdleSeconds);
   }
 
   @ApiBearerAuth()

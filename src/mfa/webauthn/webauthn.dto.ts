@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { IsDisplayString } from '../../shared/display-string.js';
 
 export class RegisterVerifyDto {
@@ -23,6 +23,8 @@ export class AuthenticateVerifyDto {
 export class PasskeyLoginVerifyDto {
   @ApiProperty({ description: 'The attempt_id returned by POST /auth/passkey/login/options' }) @IsUUID() attempt_id!: string;
   @ApiProperty({ description: 'AuthenticationResponseJSON of a discoverable credential' }) @IsObject() response!: Record<string, unknown>;
+  /** Web app: the refresh token comes only as an httpOnly cookie (like POST /auth/login). */
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() refresh_cookie?: boolean;
 }
 
 export class RenameCredentialDto {

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { packageRoot } from '../shared/package-root.js';
+
+/** Where Vite writes the app (web/vite.config.ts: `base: '/app/'`, outDir `dist`). */
+export const WEB_DIST_DIR = join(packageRoot(), 'web', 'dist');
+export const WEB_ASSET_BASE = '/app';
+const SCREEN_PATH = /^\/(account|admin|sys)(\/|$)/;
+
+/**
+ * Serves the React app (issue 18) from the same origin as the API. Its hashed assets live under
+ * /app/; a browser navigation (GET, Accept prefers text/html) to /account/…, /admin/… or /sys/…
+ * gets index.html and the app's router takes over (SPA fallback). The API shares those prefixes
+ * (/sys/tenants, /admin/tenants/chain): the app's own calls ask for JSON, so they pass through.
+ */
+export function serveWebApp(http: express.Express, distDir = WEB_DIST_DIR): void {
+  http.use(WEB_ASSET_BASE, express.static(distDir, { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
+  let index: Buffer | null = null;
+  http.use((req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !SCREEN_PATH.test(req.path)) return next();
+    if (req.accepts(['json', 'html']) !== 'html') return next();
+    const file = join(distDir, 'index.html');
+    if (!index) {
+      if (!existsSync(file)) {
+        res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build`.');
+        return;
+      }
+      index = readFileSync(file);
+    }
+    res.status(200).type('html').setHeader('Cache-Control', 'no-store');
+    res.send(index);
+  });
+}

@@ -1,0 +1,56 @@
+import { createBrowserRouter, Navigate, Outlet, type RouteObject } from 'react-router';
+import { PlaceholderScreen } from '../components/placeholder-screen';
+import { SessionGate } from '../features/auth/session-gate';
+import { ChainVenuesScreen } from '../features/chain/chain-venues-screen';
+import { PasskeysScreen } from '../features/passkeys/passkeys-screen';
+import { SecurityEventsScreen } from '../features/security-events/security-events-screen';
+import { SessionsScreen } from '../features/sessions/sessions-screen';
+import { NotFound } from './not-found';
+import { Layout } from './layout';
+
+/**
+ * Public screens (password reset) sit outside the SessionGate; everything else needs a session.
+ * Screens are grouped by the three mount points Nest serves: /account, /admin, /sys.
+ */
+export const routes: RouteObject[] = [
+  {
+    element: (
+      <SessionGate>
+        <Layout />
+      </SessionGate>
+    ),
+    children: [
+      {
+        path: '/account',
+        children: [
+          { index: true, element: <PlaceholderScreen name="nav.overview" /> },
+          { path: 'mfa', element: <PlaceholderScreen name="nav.mfa" /> },
+          { path: 'passkeys', element: <PasskeysScreen /> },
+          { path: 'devices', element: <PlaceholderScreen name="nav.devices" /> },
+          { path: 'sessions', element: <SessionsScreen /> },
+          { path: 'events', element: <SecurityEventsScreen /> },
+          { path: 'player', element: <PlaceholderScreen name="nav.playerProfile" /> },
+        ],
+      },
+      {
+        path: '/admin',
+        element: <Outlet />,
+        children: [
+          { index: true, element: <Navigate to="/admin/chain/venues" replace /> },
+          { path: 'chain/venues', element: <ChainVenuesScreen /> },
+          { path: 'chain/leagues', element: <PlaceholderScreen name="nav.chainLeagues" /> },
+        ],
+      },
+      {
+        path: '/sys',
+        children: [
+          { index: true, element: <Navigate to="/sys/tenants" replace /> },
+          { path: 'tenants', element: <PlaceholderScreen name="nav.tenants" /> },
+        ],
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+export const createRouter = () => createBrowserRouter(routes);
