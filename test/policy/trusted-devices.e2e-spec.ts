@@ -73,8 +73,8 @@ describe('trusted devices (F02.07.07)', () => {
       },
     ]);
     expect(JSON.stringify(list.body)).not.toContain(added.device_token);
-    expect((await check(added.auth, added.device_token)).body).toEqual({ trusted: true, expires_at: added.expires_at });
-    expect((await check(added.auth, 'A'.repeat(43))).body).toEqual({ trusted: false, expires_at: null });
+    expect((await check(added.auth, added.device_token)).body).toEqual({ trusted: true, id: added.id, expires_at: added.expires_at });
+    expect((await check(added.auth, 'A'.repeat(43))).body).toEqual({ trusted: false, id: null, expires_at: null });
 
     const l = await kimLogin(added.device_token);
     const me = await t.http.get('/me').set(l.auth).expect(200);
@@ -94,13 +94,33 @@ describe('trusted devices (F02.07.07)', () => {
     );
   });
 
+  it('the web app can keep the device token as an httpOnly cookie that login and check read (never in the body)', async () => {
+    const auth = await verifyTotp(t, (await kimLogin()).auth, secret);
+    const res = await t.http.post('/auth/mfa/trusted-devices').set(auth).send({ name: 'This browser', cookie: true }).expect(201);
+    expect(res.body.device_token).toBeUndefined();
+    const setCookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Secure-pl_device='))!;
+    expect(setCookie.toLowerCase()).toEqual(expect.stringContaining('path=/auth'));
+    for (const attr of ['httponly', 'secure', 'samesite=strict']) expect(setCookie.toLowerCase()).toContain(attr);
+    const cookie = setCookie.split(';')[0]!;
+    expect(cookie.split('=')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const checked = await t.http.get('/auth/mfa/trusted-devices/check').set(auth).set('Cookie', cookie).expect(200);
+    expect(checked.body).toEqual({ trusted: true, id: res.body.id, expires_at: res.body.expires_at });
+    // a login that sends the cookie skips the second factor, like the X-Device-Token header
+    const l = await t.http.post('/auth/login').set('Cookie', cookie).send({ email: 'kim@club.test', password: kim.password }).expect(200);
+    const me = await t.http.get('/me').set({ Authorization: `Bearer ${l.body.access_token}` }).expect(200);
+    expect(me.body.amr).toEqual(expect.arrayContaining(['trusted_device', 'mfa']));
+    // another user's login with kim's browser cookie is not trusted
+    const o = await t.http.post('/auth/login').set('Cookie', cookie).send({ email: 'other@club.test', password: other.password }).expect(200);
+    expect((await t.http.get('/me').set({ Authorization: `Bearer ${o.body.access_token}` })).body.amr).not.toContain('trusted_device');
+  });
+
   it("does not trust another user's token", async () => {
     const added = await addDevice();
     const o = await login(t, 'other@club.test', other.password, { deviceToken: added.device_token });
     const me = await t.http.get('/me').set(o.auth).expect(200);
     expect(me.body.amr).not.toContain('trusted_device');
     expect(me.body.amr).not.toContain('mfa');
-    expect((await check(o.auth, added.device_token)).body).toEqual({ trusted: false, expires_at: null });
+    expect((await check(o.auth, added.device_token)).body).toEqual({ trusted: false, id: null, expires_at: null });
   });
 
   it('expires exactly 30 days after it was added', async () => {
@@ -110,7 +130,7 @@ describe('trusted devices (F02.07.07)', () => {
     expect((await check(l.auth, added.device_token)).body.trusted).toBe(true);
     t.clock.advance(1);
     l = await kimLogin(added.device_token);
-    expect((await check(l.auth, added.device_token)).body).toEqual({ trusted: false, expires_at: null });
+    expect((await check(l.auth, added.device_token)).body).toEqual({ trusted: false, id: null, expires_at: null });
     expect((await t.http.get('/me').set(l.auth).expect(200)).body.amr).not.toContain('trusted_device');
     expect(
       (await t.http.get('/auth/mfa/trusted-devices').set(l.auth).expect(200)).body.items.map((d: { id: string }) => d.id),
