@@ -48,7 +48,7 @@ describe('a secret differing only in its last character', () => {
       expect((await t.http.get('/me').set(l.auth).expect(200)).body.amr).not.toContain('trusted_device');
       expectProblem(await t.http.get('/tenants/' + admin.tenant_id + '/members').set(l.auth), 401, 'mfa_required');
       const check = await t.http.get('/auth/mfa/trusted-devices/check').set(fresh).set('X-Device-Token', forged).expect(200);
-      expect(check.body).toEqual({ trusted: false, expires_at: null });
+      expect(check.body).toEqual({ trusted: false, id: null, expires_at: null });
     }
   });
 });

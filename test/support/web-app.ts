@@ -73,3 +73,15 @@ export async function signInThroughScreen(page: Page, email: string, password: s
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('nav.sidebar');
 }
+
+/**
+ * Keyboard only: presses Tab (at most `max` times) until `selector`'s element has the focus,
+ * proving it is reachable without a mouse. Fails when it never gets there.
+ */
+export async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement !== null && document.activeElement === document.querySelector(s), selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} was not reached with ${max} presses of Tab`);
+}

@@ -1,5 +1,10 @@
 import { createBrowserRouter, Navigate, Outlet, type RouteObject } from 'react-router';
 import { PlaceholderScreen } from '../components/placeholder-screen';
+import { OverviewScreen } from '../features/account/overview-screen';
+import { DevicesScreen } from '../features/devices/devices-screen';
+import { MfaScreen } from '../features/mfa/mfa-screen';
+import { ForgotPasswordScreen } from '../features/password-reset/forgot-password-screen';
+import { ResetPasswordScreen } from '../features/password-reset/reset-password-screen';
 import { SessionGate } from '../features/auth/session-gate';
 import { ChainVenuesScreen } from '../features/chain/chain-venues-screen';
 import { PasskeysScreen } from '../features/passkeys/passkeys-screen';
@@ -13,6 +18,9 @@ import { Layout } from './layout';
  * Screens are grouped by the three mount points Nest serves: /account, /admin, /sys.
  */
 export const routes: RouteObject[] = [
+  // public: the reset e-mail's link and the request for one
+  { path: '/account/reset-password', element: <ResetPasswordScreen /> },
+  { path: '/account/forgot-password', element: <ForgotPasswordScreen /> },
   {
     element: (
       <SessionGate>
@@ -23,10 +31,10 @@ export const routes: RouteObject[] = [
       {
         path: '/account',
         children: [
-          { index: true, element: <PlaceholderScreen name="nav.overview" /> },
-          { path: 'mfa', element: <PlaceholderScreen name="nav.mfa" /> },
+          { index: true, element: <OverviewScreen /> },
+          { path: 'mfa', element: <MfaScreen /> },
           { path: 'passkeys', element: <PasskeysScreen /> },
-          { path: 'devices', element: <PlaceholderScreen name="nav.devices" /> },
+          { path: 'devices', element: <DevicesScreen /> },
           { path: 'sessions', element: <SessionsScreen /> },
           { path: 'events', element: <SecurityEventsScreen /> },
           { path: 'player', element: <PlaceholderScreen name="nav.playerProfile" /> },

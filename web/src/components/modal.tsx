@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
- * Accessible modal dialog: role="dialog", aria-modal, labelled by its title; focus moves into it,
+ * Accessible modal dialog: role="dialog", aria-modal, labelled by its title; focus moves into it
+ * (to the element marked data-autofocus, else the first field),
  * Tab stays inside, Escape closes, focus returns to where it was.
  */
 export function Modal({
@@ -20,7 +21,7 @@ export function Modal({
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('input, select, textarea, button:not([data-close])') ?? el;
+    const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>('input, select, textarea, button:not([data-close])') ?? el;
     first?.focus();
     return () => before?.focus?.();
   }, []);

@@ -105,7 +105,9 @@ export async function apiRequest<T>(path: string, o: RequestOptions = {}): Promi
   }
   if (!res.ok) {
     const p = await problemOf(res.clone());
-    if ((p.error_code === 'mfa_step_up_required' || p.error_code === 'mfa_required') && stepUpHandler && (await stepUpHandler(p))) {
+    const needsFactor = p.error_code === 'mfa_step_up_required' || p.error_code === 'mfa_required';
+    // only a signed-in call is stepped up (the public reset flow answers mfa_required itself)
+    if (needsFactor && o.auth !== false && stepUpHandler && (await stepUpHandler(p))) {
       res = await send(path, o);
     }
   }

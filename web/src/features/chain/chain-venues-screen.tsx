@@ -27,6 +27,7 @@ export function ChainVenuesScreen() {
     <>
       <h1>{t('nav.chainVenues')}</h1>
       {venues.isError && <p role="alert">{venues.error.message}</p>}
+      {venues.isSuccess && venues.data.items.length === 0 && <p data-testid="chain-venues-empty">{t('chain.noVenues')}</p>}
       <ul id="chain-venues">
         {venues.data?.items.map((v) => (
           <li key={v.venue_id}>

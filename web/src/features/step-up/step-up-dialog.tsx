@@ -113,6 +113,7 @@ export function StepUpDialog({ reason, onDone }: { reason: 'step_up' | 'login'; 
             <>
               <Field
                 id="step-up-code"
+                data-autofocus
                 label={t(method === 'recovery_code' ? 'stepup.recovery' : 'stepup.code')}
                 inputMode={method === 'recovery_code' ? 'text' : 'numeric'}
                 autoComplete="one-time-code"

@@ -1,4 +1,4 @@
-import matrix from '../../data/tenant-tiers.json';
+import matrix from '../../data/tenant-tiers.json' with { type: 'json' };
 
 /**
  * The published tier matrix (web/src/data/tenant-tiers.json). The server serves the same bytes at
