@@ -7,10 +7,10 @@ import { api, ApiError } from '../../lib/api-client';
 import { useT } from '../../lib/i18n';
 import type { MessageKey } from '../../i18n/en';
 import { validateCode } from '../step-up/code-validation';
+import { METHOD_LABEL, MethodPicker, type FactorMethod } from '../step-up/method-picker';
 import { resetTokenFromHash, validateNewPassword, type ResetErrors } from './reset-validation';
 
-type Method = 'totp' | 'sms' | 'recovery_code' | 'webauthn';
-const LABEL: Record<Method, MessageKey> = { totp: 'stepup.totp', sms: 'stepup.sms', webauthn: 'stepup.webauthn', recovery_code: 'stepup.recovery' };
+type Method = FactorMethod;
 
 /**
  * /account/reset-password#token=… (the link of the reset e-mail, issue 16): a new password; when
@@ -47,7 +47,7 @@ export function ResetPasswordScreen() {
       setStatus({ s: 'ok', text: t('reset.done') });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'mfa_required') {
-        const allowed = ((err.problem.allowed_methods as string[] | undefined) ?? ['totp']).filter((m): m is Method => m in LABEL);
+        const allowed = ((err.problem.allowed_methods as string[] | undefined) ?? ['totp']).filter((m): m is Method => m in METHOD_LABEL);
         setMfa(allowed.length ? allowed : ['totp']);
         setMethod(allowed[0] ?? 'totp');
         setStatus({ s: 'idle', text: '' });
@@ -101,16 +101,7 @@ export function ResetPasswordScreen() {
       {status.s !== 'ok' && mfa && (
         <form onSubmit={submitProof} noValidate>
           <p>{t('reset.mfaNeeded')}</p>
-          {mfa.length > 1 && (
-            <fieldset className="methods">
-              <legend>{t('stepup.method')}</legend>
-              {mfa.map((m) => (
-                <label key={m} className="radio">
-                  <input type="radio" name="reset-method" value={m} checked={method === m} onChange={() => setMethod(m)} /> {t(LABEL[m])}
-                </label>
-              ))}
-            </fieldset>
-          )}
+          <MethodPicker methods={mfa} value={method} onChange={setMethod} name="reset-method" />
           {method === 'sms' && !smsSent && (
             <button type="button" onClick={() => void sendSms()}>
               {t('stepup.sendSms')}

@@ -9,14 +9,9 @@ import { tokens } from '../../lib/tokens';
 import type { MessageKey } from '../../i18n/en';
 import { verifyWithPasskey } from '../passkeys/webauthn';
 import { validateCode } from './code-validation';
+import { MethodPicker, type FactorMethod } from './method-picker';
 
-export type StepUpMethod = 'totp' | 'sms' | 'webauthn' | 'recovery_code';
-const LABEL: Record<StepUpMethod, MessageKey> = {
-  totp: 'stepup.totp',
-  sms: 'stepup.sms',
-  webauthn: 'stepup.webauthn',
-  recovery_code: 'stepup.recovery',
-};
+export type StepUpMethod = FactorMethod;
 
 interface Enforcement {
   allowed_methods: string[];
@@ -87,16 +82,7 @@ export function StepUpDialog({ reason, onDone }: { reason: 'step_up' | 'login'; 
   return (
     <Modal title={t('stepup.title')} onClose={() => onDone(false)} testId="step-up-dialog">
       <p>{t(reason === 'login' ? 'stepup.introLogin' : 'stepup.intro')}</p>
-      {methods.length > 1 && (
-        <fieldset className="methods">
-          <legend>{t('stepup.method')}</legend>
-          {methods.map((m) => (
-            <label key={m} className="radio">
-              <input type="radio" name="step-up-method" value={m} checked={method === m} onChange={() => setChosen(m)} /> {t(LABEL[m])}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      <MethodPicker methods={methods} value={method} onChange={setChosen} name="step-up-method" />
       {method === 'webauthn' ? (
         <button type="button" className="primary" onClick={passkey}>
           {t('stepup.usePasskey')}
