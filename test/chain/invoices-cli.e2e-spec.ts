@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ManualClock } from '../../src/shared/clock.js';
+import { dropSchema } from '../support/postgres.js';
 import { ensureBuilt, runCli } from '../cli/helpers/run-cli.js';
 import { BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -17,7 +18,9 @@ describe('venue chains: invoices:generate from the operator CLI (F02.09.06, real
   let A: Tenant, B: Tenant;
   const ENV = { ECB_RATES_FILE: join(process.cwd(), 'test/chain/data/eurofxref-hist.csv'), CHAIN_VENUE_PRICE_EUR_MINOR: '10000' };
   const clock = new ManualClock('2026-08-01T09:00:00.000Z');
-  const cli = (args: string[], env: Record<string, string> = ENV) => runCli(dataDir, args, env);
+  // under TEST_APP_DATABASE_URL the app's stores are PostgreSQL: the CLI is pointed at the same schema
+  let storeEnv: Record<string, string> = {};
+  const cli = (args: string[], env: Record<string, string> = ENV) => runCli(dataDir, args, { ...storeEnv, ...env });
   const jsonLines = (out: string) =>
     out
       .trim()
@@ -34,6 +37,7 @@ describe('venue chains: invoices:generate from the operator CLI (F02.09.06, real
     ensureBuilt();
     t = await startTestApp({ env: { ...BOOTSTRAP_ENV, ...ENV }, clock });
     dataDir = t.dataDir;
+    if (t.config.databaseUrl) storeEnv = { DATABASE_URL: t.config.databaseUrl, DATABASE_SCHEMA: t.config.databaseSchema };
     const op = await rootOperator(t);
     A = await createChain(t, op.auth, 'CLIA');
     B = await createChain(t, op.auth, 'CLIB');
@@ -46,6 +50,7 @@ describe('venue chains: invoices:generate from the operator CLI (F02.09.06, real
     await t.close();
     const { rmSync } = await import('node:fs');
     rmSync(dataDir, { recursive: true, force: true });
+    if (storeEnv.DATABASE_URL) await dropSchema(storeEnv.DATABASE_URL, storeEnv.DATABASE_SCHEMA!);
   });
 
   it('issues 2026-Q3 for every chain (the CLI runs on the system clock, after that quarter), once', () => {
