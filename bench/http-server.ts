@@ -10,6 +10,7 @@
  *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } } · { profile: 'start' | <file> } · { settle: true }
  *   out: { port } · { advanced: epoch ms } · { rss: MB, memory } · { bareHash: verifies per second } · { profiled }
  *        · { settled } (projections, reactors and the job queue idle: the setup's mails are sent)
+ *   in:  { lag: true } -> out: { lag: events the passport projections are behind the head }
  */
 import { Controller, Get, Module } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { hashPassword, verifyPassword } from '../src/identity/users/password.js'
 import { ManualClock } from '../src/shared/clock.js';
 import { Public } from '../src/identity/auth/decorators.js';
 import { SpineLifecycle } from '../src/spine.module.js';
+import { ProjectionEngine } from '../src/projections-runtime/projection-engine.js';
 
 @Public()
 @Controller('bench')
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
       bareHash?: { n: number; clients: number };
       profile?: string;
       settle?: boolean;
+      lag?: boolean;
     }) => {
       if (m.advance !== undefined || m.set !== undefined) {
         if (m.set !== undefined) clock.set(m.set);
@@ -95,6 +98,11 @@ async function main(): Promise<void> {
         send({ advanced: clock.now().getTime() });
       } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024, memory: process.memoryUsage() });
       else if (m.settle) void lifecycle.settle(300_000).then(() => send({ settled: true }));
+      else if (m.lag)
+        void app
+          .get(ProjectionEngine)
+          .status()
+          .then((st) => send({ lag: Math.max(0, ...st.filter((x) => x.name.startsWith('chain_passport')).map((x) => x.lag)) }));
       else if (m.profile) void profile(m.profile).then(() => send({ profiled: m.profile }));
       else if (m.bareHash) void bareHash(m.bareHash.n, m.bareHash.clients).then((r) => send({ bareHash: r }));
     },

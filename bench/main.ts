@@ -288,7 +288,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-(process.argv[2] === 'http' ? import('./http.js').then((m) => m.httpBench()) : main()).catch((err: unknown) => {
+const modes: Record<string, () => Promise<void>> = {
+  http: () => import('./http.js').then((m) => m.httpBench()),
+  passport: () => import('./passport.js').then((m) => m.passportBench()),
+};
+(modes[process.argv[2] ?? ''] ?? main)().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });
