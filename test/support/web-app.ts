@@ -13,9 +13,9 @@ export function ensureWebBuilt(): void {
   execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-build.mjs'), '--web'], { cwd: ROOT, stdio: 'pipe' });
 }
 
-/** A fresh context (English texts, desktop size) and page that records CSP violations and page errors. */
-export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+/** A fresh context (English texts unless `locale` says otherwise, desktop size) and page that records CSP violations and page errors. */
+export async function openPage(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));

@@ -9,6 +9,7 @@ import { totpAt } from '../support/totp.js';
 import { DAY, setPolicy } from '../policy/helpers.js';
 import { checkScreen, ensureWebBuilt, openPage, tabTo } from '../support/web-app.js';
 import { forgot, resetMails, withTotp } from '../lifecycle/support.js';
+import { codeOf, eventually, outboxFiles } from '../sms-email/support.js';
 
 type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as unknown as Decode;
@@ -172,6 +173,44 @@ warnIfNoChromium('treasurer browser story');
     expect(await page.textContent('#reset-status')).toMatch(/Your password was changed/);
     await login(t, 'forgetful@club.test', 'a brand new password 456');
     expectProblem(await t.http.post('/auth/login').send({ email: 'forgetful@club.test', password: m.password }), 401, 'invalid_credentials');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('in Swedish: enrols a phone for SMS codes (the number checked at the field first); the e-mail fallback says the policy refuses it', async () => {
+    const admin = await adminLogin(t);
+    await setPolicy(t, admin.auth, { required_roles: ['treasurer'], allowed_methods: ['totp', 'webauthn', 'sms'], grace_period_days: 14 }).expect(200);
+    const m = await addMember(t, admin, { email: 'spelare@club.test', language: 'sv' });
+    const { context, page, problems } = await openPage(browser, 'sv-SE');
+    await page.goto(`${t.url}/account/mfa`);
+    await page.getByLabel('E-post').fill('spelare@club.test');
+    await page.getByLabel('Lösenord', { exact: true }).fill(m.password);
+    await page.getByRole('button', { name: 'Logga in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Tvåstegsverifiering', level: 1 }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('sv');
+
+    await page.getByLabel('Mobilnummer').fill('070');
+    await page.getByRole('button', { name: 'Skicka en bekräftelsekod' }).click();
+    expect(await page.locator('#sms-phone').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByText('Ange ett telefonnummer med landskod').count()).toBe(1);
+    const before = outboxFiles(t, '.sms').length;
+    await page.getByLabel('Mobilnummer').fill('+46 70 173 92 58');
+    await page.getByRole('button', { name: 'Skicka en bekräftelsekod' }).click();
+    await page.getByText('En kod har skickats till +46 70 *** ** 58.').waitFor();
+    const sms = await eventually(t, () => outboxFiles(t, '.sms')[before]);
+    await page.locator('#sms-code').fill(codeOf(sms.text));
+    await page.getByRole('button', { name: 'Bekräfta numret' }).click();
+    expect(await page.getByTestId('sms-status').textContent()).toBe('Koder skickas till +46 70 *** ** 58.');
+    expect(await checkScreen(page, 'account-mfa-sms-sv')).toEqual([]);
+
+    // the tenant's policy (totp, webauthn, sms) does not allow e-mail codes: the API says so, nothing is sent
+    await page.getByRole('button', { name: 'Skicka en kod till min e-post' }).click();
+    const refused = page.locator('#email-title ~ p[role=alert]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/e-mail|policy/i);
+    expect(await page.locator('#email-code').count()).toBe(0); // no code field: nothing was sent
+    const api = await login(t, 'spelare@club.test', m.password);
+    expectProblem(await t.http.post('/auth/mfa/email/challenge').set(api.auth).send({}), 403, 'email_otp_not_allowed');
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
