@@ -48,6 +48,9 @@ const csrfToken = (): string | null =>
     .find((c) => c.startsWith(`${CSRF_COOKIE}=`))
     ?.slice(CSRF_COOKIE.length + 1) ?? null;
 
+/** 401 codes after which the access token in memory is worth nothing (mfa_required is not one). */
+const SESSION_OVER = new Set(['token_expired', 'session_revoked', 'invalid_token', 'unauthenticated']);
+
 let refreshing: Promise<boolean> | null = null;
 /**
  * New access token from the httpOnly refresh cookie (src/identity/login/refresh-cookie.ts). Single
@@ -102,6 +105,9 @@ export async function apiRequest<T>(path: string, o: RequestOptions = {}): Promi
   if (res.status === 401 && o.auth !== false) {
     const p = await problemOf(res.clone());
     if (p.error_code === 'token_expired' && (await refreshFromCookie())) res = await send(path, o);
+    // the session is over (revoked elsewhere, expired, refresh refused): back to the login screen
+    const after = res.status === 401 ? (await problemOf(res.clone())).error_code : null;
+    if (after && SESSION_OVER.has(after)) tokens.set(null);
   }
   if (!res.ok) {
     const p = await problemOf(res.clone());

@@ -106,4 +106,16 @@ describe('the app-wide error channel', () => {
     expect(refresh.body).toEqual({});
     expect(tokens.get()).toBe('new');
   });
+
+  it('a session revoked elsewhere drops the access token (the SessionGate shows the login screen), mfa_required does not', async () => {
+    tokens.set('revoked');
+    fakeServer({
+      'GET /auth/sessions': () => [401, problem(401, 'session_revoked')],
+      'GET /auth/mfa/methods': () => [401, problem(401, 'mfa_required')],
+    });
+    await expect(api.get('/auth/mfa/methods')).rejects.toMatchObject({ code: 'mfa_required' });
+    expect(tokens.get()).toBe('revoked');
+    await expect(api.get('/auth/sessions')).rejects.toMatchObject({ code: 'session_revoked' });
+    expect(tokens.get()).toBeNull();
+  });
 });
