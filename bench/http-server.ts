@@ -7,13 +7,14 @@
  *   argv: <data dir>
  * It also serves GET /bench/bare, a public Nest route answering a constant through the same
  * middleware, guard, interceptor and logging as every route: the same-run baseline of GET /me.
- *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } } · { profile: 'start' | <file> } · { settle: true }
+ *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } } · { profile: 'start' | <file> } · { settle: true } · { heap: <file> }
  *   out: { port } · { advanced: epoch ms } · { rss: MB, memory } · { bareHash: verifies per second } · { profiled }
- *        · { settled } (projections, reactors and the job queue idle: the setup's mails are sent)
+ *        · { heap: file written } · { settled } (projections, reactors and the job queue idle: the setup's mails are sent)
  *   in:  { lag: true } -> out: { lag: events the passport projections are behind the head }
  */
 import { Controller, Get, Module } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector/promises';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/config.js';
@@ -91,12 +92,14 @@ async function main(): Promise<void> {
       profile?: string;
       settle?: boolean;
       lag?: boolean;
+      heap?: string;
     }) => {
       if (m.advance !== undefined || m.set !== undefined) {
         if (m.set !== undefined) clock.set(m.set);
         else clock.advance(m.advance!);
         send({ advanced: clock.now().getTime() });
       } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024, memory: process.memoryUsage() });
+      else if (m.heap) send({ heap: writeHeapSnapshot(m.heap) });
       else if (m.settle) void lifecycle.settle(300_000).then(() => send({ settled: true }));
       else if (m.lag)
         void app

@@ -516,6 +516,8 @@ export async function httpBench(): Promise<void> {
     const { rows, hash, revokedNext } = await oursRows(ours, setup);
     const oursHash = hash[8] ?? 0;
     const grown = await growth(ours, join(dir, 'ours'), setup);
+    // BENCH_HEAP=<file>: a V8 heap snapshot of our server at the end, to see what holds its memory
+    if (process.env.BENCH_HEAP) await ours.ask({ heap: process.env.BENCH_HEAP }, 'heap');
     const oursMem = await ours.ask<{ rss: number; memory: NodeJS.MemoryUsage }>({ rss: true }, 'rss');
     const oursRss = oursMem.rss;
     await ours.stop();
