@@ -76,7 +76,9 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   http.set('trust proxy', options.config.trustProxy);
   http.disable('x-powered-by');
 
-  app.use(helmet());
+  // helmet's strict defaults (script-src 'self', no inline script); images may also come from https:
+  // hosts, since a chain's white-label logo and icon are https URLs of its own (F02.09.05)
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https:'] } } }));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const header = req.header('x-correlation-id');
     const correlation_id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();

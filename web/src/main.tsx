@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { createQueryClient } from './app/query-client';
 import { createRouter } from './app/router';
+import { BrandingProvider } from './features/branding/branding-provider';
 import { I18nProvider } from './lib/i18n';
 import './styles.css';
 
@@ -14,7 +15,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <I18nProvider>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <BrandingProvider>
+          <RouterProvider router={router} />
+        </BrandingProvider>
       </QueryClientProvider>
     </I18nProvider>
   </StrictMode>,

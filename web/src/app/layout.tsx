@@ -5,6 +5,7 @@ import { useLogOut, useMe } from '../features/auth/session';
 import { MfaBanner } from '../features/mfa/mfa-banner';
 import { TenantTierUpgradeHost } from '../features/tiers/tenant-tier-upgrade-modal';
 import { StepUpProvider } from '../features/step-up/step-up-provider';
+import { Brand } from '../features/branding/branding-provider';
 import { useNavigation } from './use-navigation';
 
 /** The signed-in shell: skip link, top bar, tier-aware sidebar, banner, screen, app-wide dialogs. */
@@ -19,7 +20,7 @@ export function Layout() {
         {t('app.skip')}
       </a>
       <header className="topbar">
-        <span className="brand">{t('app.name')}</span>
+        <Brand productName={t('app.name')} />
         <span className="who">{me.data ? `${me.data.user.email} · ${me.data.tenant.name ?? ''}` : ''}</span>
         <span className="kbd-hint" aria-hidden="true">
           {t('palette.hint')}

@@ -41,6 +41,8 @@ export const NAVIGATION: NavSection[] = [
     items: [
       { path: '/admin/chain/venues', label: 'nav.chainVenues', subsystem: 'F02.09' },
       { path: '/admin/chain/leagues', label: 'nav.chainLeagues', subsystem: 'F02.09' },
+      { path: '/admin/chain/passports', label: 'nav.chainPassports', subsystem: 'F02.09' },
+      { path: '/admin/chain/leaderboard', label: 'nav.chainLeaderboard', subsystem: 'F02.09' },
     ],
   },
   {

@@ -7,6 +7,10 @@ import { ForgotPasswordScreen } from '../features/password-reset/forgot-password
 import { ResetPasswordScreen } from '../features/password-reset/reset-password-screen';
 import { SessionGate } from '../features/auth/session-gate';
 import { ChainVenuesScreen } from '../features/chain/chain-venues-screen';
+import { LeaderboardScreen } from '../features/chain-admin/leaderboard-screen';
+import { PassportsScreen } from '../features/chain-admin/passports-screen';
+import { TenantsScreen } from '../features/operator-tier/tenants-screen';
+import { TenantTierScreen } from '../features/operator-tier/tenant-tier-screen';
 import { PasskeysScreen } from '../features/passkeys/passkeys-screen';
 import { SecurityEventsScreen } from '../features/security-events/security-events-screen';
 import { SessionsScreen } from '../features/sessions/sessions-screen';
@@ -47,13 +51,16 @@ export const routes: RouteObject[] = [
           { index: true, element: <Navigate to="/admin/chain/venues" replace /> },
           { path: 'chain/venues', element: <ChainVenuesScreen /> },
           { path: 'chain/leagues', element: <PlaceholderScreen name="nav.chainLeagues" /> },
+          { path: 'chain/passports', element: <PassportsScreen /> },
+          { path: 'chain/leaderboard', element: <LeaderboardScreen /> },
         ],
       },
       {
         path: '/sys',
         children: [
           { index: true, element: <Navigate to="/sys/tenants" replace /> },
-          { path: 'tenants', element: <PlaceholderScreen name="nav.tenants" /> },
+          { path: 'tenants', element: <TenantsScreen /> },
+          { path: 'tenants/:tenantId/tier', element: <TenantTierScreen /> },
         ],
       },
       { path: '*', element: <NotFound /> },
