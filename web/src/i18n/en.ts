@@ -278,6 +278,8 @@ export const en = {
   'chainAdmin.rankCol': 'Rank',
   'chainAdmin.player': 'Player',
   'chainAdmin.tier': 'Tier',
+  'chainAdmin.overrideReason': 'Reason for the tier',
+  'chainAdmin.banReason': 'Reason for the ban',
   'chainAdmin.visits': 'Check-ins',
 } as const;
 

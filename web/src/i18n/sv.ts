@@ -280,5 +280,7 @@ export const sv: Record<MessageKey, string> = {
   'chainAdmin.rankCol': 'Placering',
   'chainAdmin.player': 'Spelare',
   'chainAdmin.tier': 'Nivå',
+  'chainAdmin.overrideReason': 'Anledning till nivån',
+  'chainAdmin.banReason': 'Anledning till avstängningen',
   'chainAdmin.visits': 'Incheckningar',
 };

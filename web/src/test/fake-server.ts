@@ -5,10 +5,10 @@ import { setFetch } from '../lib/api-client';
  * and body), records every call, and answers 404 for anything else. The app's code under test is
  * unchanged; only the network is replaced.
  */
-export type Route = (call: { method: string; path: string; body: unknown; headers: Record<string, string> }) => [number, unknown];
+export type Route = (call: { method: string; path: string; query: string; body: unknown; headers: Record<string, string> }) => [number, unknown];
 
 export interface FakeServer {
-  calls: Array<{ method: string; path: string; body: unknown; headers: Record<string, string> }>;
+  calls: Array<{ method: string; path: string; query: string; body: unknown; headers: Record<string, string> }>;
   routes: Record<string, Route>;
   count(key: string): number;
 }
@@ -35,8 +35,8 @@ export function fakeServer(routes: Record<string, Route>): FakeServer {
   };
   setFetch(async (input, init) => {
     const method = init.method ?? 'GET';
-    const path = input.split('?')[0]!;
-    const call = { method, path, body: init.body ? JSON.parse(String(init.body)) : undefined, headers: (init.headers ?? {}) as Record<string, string> };
+    const [path = '', query = ''] = input.split('?');
+    const call = { method, path, query, body: init.body ? JSON.parse(String(init.body)) : undefined, headers: (init.headers ?? {}) as Record<string, string> };
     server.calls.push(call);
     const route = server.routes[`${method} ${path}`];
     if (!route) return response(404, { status: 404, error_code: 'not_found', detail: `${method} ${path}` });

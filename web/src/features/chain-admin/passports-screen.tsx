@@ -175,7 +175,7 @@ function OverrideForm({ passport }: { passport: Passport }) {
       </div>
       {tier !== '' && (
         <>
-          <Field id="override-reason" label={t('opTier.reason')} hint={t('opTier.reasonHint')} value={reason} onChange={(e) => setReason(e.target.value)} error={error} />
+          <Field id="override-reason" label={t('chainAdmin.overrideReason')} hint={t('opTier.reasonHint')} value={reason} onChange={(e) => setReason(e.target.value)} error={error} />
           <Field id="override-until" type="date" label={t('chainAdmin.overrideUntilLabel')} value={until} onChange={(e) => setUntil(e.target.value)} />
         </>
       )}
@@ -232,7 +232,7 @@ function BanForm({ passport }: { passport: Passport }) {
         </button>
       ) : (
         <form id="ban-form" onSubmit={ban} noValidate>
-          <Field id="ban-reason" label={t('opTier.reason')} hint={t('opTier.reasonHint')} value={reason} onChange={(e) => setReason(e.target.value)} error={error} />
+          <Field id="ban-reason" label={t('chainAdmin.banReason')} hint={t('opTier.reasonHint')} value={reason} onChange={(e) => setReason(e.target.value)} error={error} />
           <button type="submit" className="danger" disabled={update.isPending}>
             {t('chainAdmin.ban')}
           </button>
