@@ -1,7 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { haveChromium, launchChromium, warnIfNoChromium } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ADMIN, adminLogin, BOOTSTRAP_ENV } from '../support/identity.js';
+import { tabTo } from '../support/keyboard.js';
 import { totpAt } from '../support/totp.js';
 import { checkScreen, ensureWebBuilt, openPage, signInThroughScreen } from '../support/web-app.js';
 import { createTenant } from '../tier/support.js';
@@ -13,15 +14,6 @@ import { createTenant } from '../tier/support.js';
  * Everything after the sign-in is done with the keyboard alone.
  */
 warnIfNoChromium('operator tier workspace test');
-
-/** Presses Tab until `selector` has the focus (at most 80 times): the element is reachable by keyboard. */
-export async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`${selector} is not reachable with Tab`);
-}
 
 (haveChromium ? describe : describe.skip)('operator tier workspace in a real browser', () => {
   let t: TestApp;
