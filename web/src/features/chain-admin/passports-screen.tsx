@@ -4,6 +4,7 @@ import { Field } from '../../components/field';
 import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
 import { useT } from '../../lib/i18n';
+import { mutationStatus } from '../../lib/mutation-status';
 import { useMe } from '../auth/session';
 import { validateReason } from '../operator-tier/grant-validation';
 import { POINTS_TIERS, usePassport, usePassportSearch, usePassportVisits, useUpdatePassport, type Passport, type PointsTier } from './api';
@@ -182,7 +183,7 @@ function OverrideForm({ passport }: { passport: Passport }) {
       <button type="submit" disabled={update.isPending}>
         {t('chainAdmin.overrideButton')}
       </button>
-      <Status id="override-status" status={update.isPending ? 'pending' : update.isError ? 'error' : update.isSuccess ? 'ok' : 'idle'}>
+      <Status id="override-status" status={mutationStatus(update)}>
         {update.isError ? update.error.message : update.isSuccess ? t('chainAdmin.overrideSaved') : null}
       </Status>
       {confirming && (
@@ -238,7 +239,7 @@ function BanForm({ passport }: { passport: Passport }) {
           </button>
         </form>
       )}
-      <Status id="ban-status" status={update.isPending ? 'pending' : update.isError ? 'error' : update.isSuccess ? 'ok' : 'idle'}>
+      <Status id="ban-status" status={mutationStatus(update)}>
         {update.isError ? update.error.message : update.isSuccess ? t(update.data.status === 'BANNED' ? 'chainAdmin.bannedDone' : 'chainAdmin.unbannedDone') : null}
       </Status>
     </div>

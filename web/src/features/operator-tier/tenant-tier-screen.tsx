@@ -5,6 +5,7 @@ import { Status } from '../../components/status';
 import matrix from '../../data/tenant-tiers.json';
 import { ApiError } from '../../lib/api-client';
 import { useT } from '../../lib/i18n';
+import { mutationStatus } from '../../lib/mutation-status';
 import { SUBSYSTEM_NAMES } from '../tiers/tier-matrix';
 import { useChangeTenantType, useRevokeAddon, useSysTenantTier, type SysTenantTier } from './api';
 import { GrantAddonForm } from './grant-form';
@@ -115,7 +116,7 @@ function AddonsCard({ tier }: { tier: SysTenantTier }) {
           </table>
         </div>
       )}
-      <Status id="revoke-status" status={revoke.isPending ? 'pending' : revoke.isError ? 'error' : revoke.isSuccess ? 'ok' : 'idle'}>
+      <Status id="revoke-status" status={mutationStatus(revoke)}>
         {revoke.isError ? revoke.error.message : revoke.isSuccess ? t('opTier.revoked') : null}
       </Status>
     </section>
@@ -169,7 +170,7 @@ function ChangeTypeCard({ tier }: { tier: SysTenantTier }) {
           </button>
         </div>
       </form>
-      <Status id="type-status" status={change.isPending ? 'pending' : change.isError ? 'error' : change.isSuccess ? 'ok' : 'idle'}>
+      <Status id="type-status" status={mutationStatus(change)}>
         {change.isError
           ? change.error.message
           : change.isSuccess
