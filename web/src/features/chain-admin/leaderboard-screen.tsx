@@ -4,6 +4,7 @@ import type { MessageKey } from '../../i18n/en';
 import { useMe } from '../auth/session';
 import { LEADERBOARD_REFRESH_MS, useActiveVenues, useLeaderboard, type Period } from './api';
 import { RankBadge, TierBadge } from './badges';
+import { TableHead } from '../../components/table-head';
 
 const PERIODS: Array<{ id: Period; label: MessageKey }> = [
   { id: 'alltime', label: 'chainAdmin.allTime' },
@@ -77,15 +78,7 @@ export function LeaderboardScreen() {
         <div className="table-wrap">
           <table id="leaderboard" data-period={board.data?.period}>
             <caption className="visually-hidden">{t('chainAdmin.leaderboardTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('chainAdmin.rankCol')}</th>
-                <th scope="col">{t('chainAdmin.player')}</th>
-                <th scope="col">{t('chainAdmin.tier')}</th>
-                <th scope="col">{t('chainAdmin.points')}</th>
-                <th scope="col">{t('chainAdmin.visits')}</th>
-              </tr>
-            </thead>
+            <TableHead columns={['chainAdmin.rankCol', 'chainAdmin.player', 'chainAdmin.tier', 'chainAdmin.points', 'chainAdmin.visits']} />
             <tbody>
               {board.data?.items.map((r) => (
                 <tr key={r.passport_id} data-passport-id={r.passport_id} data-rank={r.rank}>

@@ -10,6 +10,7 @@ import { SUBSYSTEM_NAMES } from '../tiers/tier-matrix';
 import { useChangeTenantType, useRevokeAddon, useSysTenantTier, type SysTenantTier } from './api';
 import { GrantAddonForm } from './grant-form';
 import { validateReason } from './grant-validation';
+import { TableHead } from '../../components/table-head';
 
 /** Every tenant type of the published matrix, in its order. */
 export const TENANT_TYPES = Object.keys((matrix as { tenant_types: Record<string, unknown> }).tenant_types);
@@ -83,15 +84,7 @@ function AddonsCard({ tier }: { tier: SysTenantTier }) {
       ) : (
         <div className="table-wrap">
           <table id="addons">
-            <thead>
-              <tr>
-                <th scope="col">{t('opTier.subsystem')}</th>
-                <th scope="col">{t('opTier.expiresAt')}</th>
-                <th scope="col">{t('opTier.billingReference')}</th>
-                <th scope="col">{t('opTier.reason')}</th>
-                <th scope="col">{t('opTier.action')}</th>
-              </tr>
-            </thead>
+            <TableHead columns={['opTier.subsystem', 'opTier.expiresAt', 'opTier.billingReference', 'opTier.reason', 'opTier.action']} />
             <tbody>
               {tier.addons.map((a) => (
                 <tr key={a.addon_id} data-addon-id={a.addon_id} data-subsystem={a.subsystem_id}>

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { Field } from '../../components/field';
 import { useT } from '../../lib/i18n';
 import { useSysTenants } from './api';
+import { TableHead } from '../../components/table-head';
 
 /** `/sys/tenants`: the operator's tenant list (newest first) with a name / id search, each leading to its tier workspace. */
 export function TenantsScreen() {
@@ -18,13 +19,7 @@ export function TenantsScreen() {
       {tenants.isError && <p role="alert">{t('app.error', { detail: tenants.error.message })}</p>}
       <div className="table-wrap">
         <table id="tenants">
-          <thead>
-            <tr>
-              <th scope="col">{t('opTier.name')}</th>
-              <th scope="col">{t('opTier.tenantType')}</th>
-              <th scope="col">{t('opTier.country')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={['opTier.name', 'opTier.tenantType', 'opTier.country']} />
           <tbody>
             {tenants.data?.items.map((x) => (
               <tr key={x.id} data-tenant-id={x.id}>
