@@ -6,7 +6,8 @@ import type { PointsTier, VisitTier } from '../src/passport/passport-tiers.js';
  * Chain passports (F02.09.07): one document per passport (id = passport id), what GET
  * /chain/passports/{id}, /me and the admin search read. `name_key` is the display name in lower
  * case for the prefix search (index chain_id + name_key); `visit_tier` is the tier the last visit
- * decided (the live view of the rolling window is chain_passport_visit_tiers).
+ * decided (the live view of the rolling window is chain_passport_visit_tiers); `override_until` is
+ * the end of the override while one is set (index: the scheduled tier review's range scan).
  */
 export interface PassportView {
   id: string;
@@ -22,6 +23,8 @@ export interface PassportView {
   total_games: number;
   points_tier: PointsTier;
   tier_override: { tier: PointsTier; reason: string; until: string | null } | null;
+  /** The override's end while one is set (the scheduled tier review finds expired ones by it). */
+  override_until: string | null;
   visit_tier: VisitTier | null;
   created_at: string;
   last_visit_at: string | null;
@@ -36,7 +39,12 @@ export const chainPassportsProjection = defineProjection({
   collections: [
     {
       name: 'chain_passports',
-      indexes: [{ fields: ['chain_id', 'user_id'] }, { fields: ['chain_id', 'name_key'] }, { fields: ['chain_id', 'number'] }],
+      indexes: [
+        { fields: ['chain_id', 'user_id'] },
+        { fields: ['chain_id', 'name_key'] },
+        { fields: ['chain_id', 'number'] },
+        { fields: ['override_until'] },
+      ],
     },
   ],
   handles: PASSPORT_VIEW_EVENTS,
@@ -60,6 +68,7 @@ export const chainPassportsProjection = defineProjection({
         total_games: 0,
         points_tier: 'REGULAR',
         tier_override: null,
+        override_until: null,
         visit_tier: null,
         created_at: e.data.created_at,
         last_visit_at: null,
@@ -78,6 +87,7 @@ export const chainPassportsProjection = defineProjection({
         break;
       case 'PassportTierOverridden':
         set.tier_override = overrideOf(e.data);
+        set.override_until = set.tier_override?.until ?? null;
         break;
       case 'PassportBanned':
         Object.assign(set, { status: 'BANNED', ban_reason: e.data.reason });

@@ -93,3 +93,19 @@ export function visitTierView(days: Record<string, number>, today: string): Visi
     window_days: WINDOW_DAYS,
   };
 }
+
+/**
+ * The first day on which time alone moves a recorded visit tier down (the window losing its oldest
+ * days), or null when there is no tier to lose. A tier already out of step on `today` drops today.
+ */
+export function visitTierDropsOn(days: Record<string, number>, tier: VisitTier | null, today: string): string | null {
+  if (!tier) return null;
+  const inWindow = pruneDays(days, today);
+  let count = Object.values(inWindow).reduce((a, b) => a + b, 0);
+  if (visitTierFor(count) !== tier) return today;
+  for (const d of Object.keys(inWindow).sort()) {
+    count -= inWindow[d]!;
+    if (visitTierFor(count) !== tier) return addDays(d, WINDOW_DAYS);
+  }
+  return null;
+}

@@ -289,6 +289,37 @@ export function decideAdminUpdate(
   return out;
 }
 
+/** Who appends the tier changes time alone causes (the scheduled review). */
+export const TIER_REVIEW_BY = 'system:passport-tier-review';
+
+/**
+ * Tier changes by time alone (the scheduled review): an override whose `until` has passed is
+ * cleared (PassportTierOverridden with no tier, by the system) with the tier change it causes, and a
+ * visit tier the rolling window no longer supports falls. Nothing when the state is in step, so a
+ * second run appends nothing.
+ */
+export function decideTimeTiers(s: PassportState, now: Date): PassportEvent[] {
+  if (!s.passport_id) return [];
+  const at = now.toISOString();
+  const out: PassportEvent[] = [];
+  const o = s.override;
+  if (o && o.until !== null && new Date(o.until).getTime() <= now.getTime()) {
+    out.push({
+      type: 'PassportTierOverridden',
+      data: { ...ids(s), tier_override: null, reason: `override until ${o.until} expired`, until: null, by: TIER_REVIEW_BY, at },
+    });
+    if (o.tier !== s.points_tier)
+      out.push({
+        type: 'PassportTierChanged',
+        data: { ...ids(s), ladder: 'points', from: o.tier, to: s.points_tier, cause: 'override', at },
+      });
+  }
+  const vt = visitTierFor(Object.values(pruneDays(s.visit_days, utcDay(at))).reduce((a, b) => a + b, 0));
+  if (vt !== s.visit_tier)
+    out.push({ type: 'PassportTierChanged', data: { ...ids(s), ladder: 'visits', from: s.visit_tier, to: vt, cause: 'visits', at } });
+  return out;
+}
+
 /** The last check-in at this venue within 10 minutes of `now`, if any (a second scan is that visit). */
 export function recentScan(s: PassportState, venueId: string, now: Date): LastScan | null {
   const scan = Object.hasOwn(s.last_scans, venueId) ? s.last_scans[venueId]! : null;

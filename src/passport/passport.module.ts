@@ -3,6 +3,7 @@ import { ChainAccess } from '../chain/chain-access.js';
 import { CreatePassportHandler, RecordVisitHandler, SetPassportSettingsHandler, UpdatePassportHandler } from './passport.handlers.js';
 import { PassportAccess } from './passport-access.js';
 import { PassportQr } from './passport-qr.js';
+import { PassportTierReviewJob, ReviewPassportTiersHandler } from './passport-tier-review.js';
 import { PassportService } from './passport.service.js';
 import { PassportsController } from './passports.controller.js';
 import { VisitTiersController } from './visit-tiers.controller.js';
@@ -21,6 +22,8 @@ import { PassportLeaderboardController } from './leaderboard.controller.js';
     UpdatePassportHandler,
     RecordVisitHandler,
     SetPassportSettingsHandler,
+    ReviewPassportTiersHandler,
+    PassportTierReviewJob,
   ],
 })
 export class PassportModule {}
