@@ -1,4 +1,4 @@
-import type { EventStore, Subscription } from '../eventstore/event-store.port.js';
+import type { EventStore, StoredEvent, Subscription } from '../eventstore/event-store.port.js';
 import type { ReadStore } from '../readstore/read-store.port.js';
 import type { ReactorDefinition } from './reactor.js';
 
@@ -8,6 +8,8 @@ const checkpointName = (reactor: string) => `reactor:${reactor}`;
  * Runs each reactor on its own subscription with its own checkpoint. A reactor deployed on
  * an existing store starts at the head (it never mails about history); afterwards it resumes
  * from its checkpoint, so a restart neither skips nor repeats work (effects are keyed by event id).
+ * Several app processes may run the same reactors on one store: each page is claimed under the
+ * reactor's checkpoint (see claim), so each effect is enqueued by one process.
  */
 export class ReactorEngine {
   private subs: Subscription[] = [];
@@ -35,14 +37,11 @@ export class ReactorEngine {
       this.subs.push(
         this.events.subscribe({
           from,
-          // One checkpoint write per page, not per event: a page of 500 events used to be 500
-          // autocommitted writes per reactor. A page that fails part-way is delivered again from
-          // its start; the effects of its first events are keyed by event id, so nothing repeats.
-          onBatch: async (page) => {
-            for (const e of page) if (handled.has(e.type)) await r.react(e);
-            const last = page[page.length - 1]!.position;
-            await this.store.setCheckpoint(checkpointName(r.name), last);
-            this.processed.set(r.name, last);
+          // One claim (transaction) and one checkpoint write per page, not per event. A page that
+          // fails part-way is delivered again from its start; effects are keyed by event id.
+          onBatch: async (batch) => {
+            const done = await this.claim(r, handled, batch);
+            this.processed.set(r.name, Math.max(this.processed.get(r.name) ?? 0, done));
             this.release();
           },
           onCaughtUp: () => this.release(),
@@ -50,6 +49,24 @@ export class ReactorEngine {
         }),
       );
     }
+  }
+
+  /**
+   * Reacts to a page under the reactor's checkpoint, in one read-store transaction: the checkpoint
+   * is read under its lock (PostgreSQL: an advisory lock; SQLite: the write lock), so when every
+   * app process runs the reactor, the first one to take the page reacts and the others find the
+   * checkpoint past it and skip. A crash before the commit re-delivers the page (effects are keyed
+   * by event id). Returns the position the reactor has now handled.
+   */
+  private claim(r: ReactorDefinition, handled: Set<string>, batch: StoredEvent[]): Promise<number> {
+    const last = batch[batch.length - 1]!.position;
+    return this.store.transaction(async (tx) => {
+      const cp = await tx.getCheckpoint(checkpointName(r.name));
+      if (cp >= last) return cp;
+      for (const e of batch) if (e.position > cp && handled.has(e.type)) await r.react(e);
+      await tx.setCheckpoint(checkpointName(r.name), last);
+      return last;
+    });
   }
 
   private min(): number {
