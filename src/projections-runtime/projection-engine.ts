@@ -71,6 +71,7 @@ export class ProjectionEngine {
   private processed = 0;
   private waiters: Waiter[] = [];
   private lastError: unknown = null;
+  private readonly pageListeners: Array<(events: readonly StoredEvent[]) => void> = [];
 
   constructor(
     private readonly events: EventStore,
@@ -176,6 +177,7 @@ export class ProjectionEngine {
    */
   private async applyLive(batch: StoredEvent[], after: number): Promise<void> {
     const behind = await this.applyBatch(batch, after);
+    for (const listen of this.pageListeners) listen(batch);
     for (const name of behind) this.catchUpBeside(name);
     this.processed = Math.max(this.processed, batch[batch.length - 1]!.position);
     this.lastError = null;
@@ -222,6 +224,14 @@ export class ProjectionEngine {
       } else still.push(w);
     }
     this.waiters = still;
+  }
+
+  /**
+   * Called with every page of the log this process's live subscription has seen through the
+   * projections, whichever process appended or projected it (in-process caches drop what changed).
+   */
+  onPage(listener: (events: readonly StoredEvent[]) => void): void {
+    this.pageListeners.push(listener);
   }
 
   /** Read-your-writes: resolves true once every projection has applied `position`, false on timeout. */

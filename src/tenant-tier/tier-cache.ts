@@ -17,7 +17,7 @@ export interface TierCache {
   close(): Promise<void>;
 }
 
-/** The embedded default: one process, one Map. Times from the injected clock. */
+/** The embedded default: one Map per process (TierResolver drops it on another process's tier events). Times from the injected clock. */
 export class MemoryTierCache implements TierCache {
   readonly kind = 'memory' as const;
   private readonly entries = new Map<string, { doc: TierSnapshotDoc; until: number }>();
@@ -38,6 +38,9 @@ export class MemoryTierCache implements TierCache {
   }
   async delete(tenantId: string) {
     this.entries.delete(tenantId);
+  }
+  clear(): void {
+    this.entries.clear();
   }
   async close() {
     this.entries.clear();

@@ -3,6 +3,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
+import { ProjectionEngine } from '../projections-runtime/projection-engine.js';
+import { tenantTiersProjection } from '../../projections/tenant-tiers.js';
 import type { TenantType } from '../identity/tenants/tenant.decider.js';
 import type { TierSnapshotDoc } from '../../projections/tenant-tiers.js';
 import { MemoryTierCache, RedisTierCache, type TierCache } from './tier-cache.js';
@@ -46,11 +48,14 @@ export class TierResolver implements OnModuleInit, OnApplicationShutdown {
   private readonly counters = { hits: 0, misses: 0, read_model_reads: 0, fallbacks: 0 };
   private readonly pending = new Set<string>();
   private lastFallbackLog = 0;
+  /** Bumped whenever the in-process cache is dropped: a read that began before must not refill it. */
+  private epoch = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly projections: ProjectionEngine,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -59,7 +64,17 @@ export class TierResolver implements OnModuleInit, OnApplicationShutdown {
       redis.onReady(() => void this.retryPending());
       this.cache = redis;
     } else {
-      this.cache = new MemoryTierCache(() => this.clock.now().getTime());
+      // One cache per process: another process's mutation reaches it through this process's own
+      // subscription to the log (SQLite: the 100 ms poll; PostgreSQL: NOTIFY), not after 5 minutes.
+      const memory = new MemoryTierCache(() => this.clock.now().getTime());
+      const types = new Set(tenantTiersProjection.handles);
+      this.projections.onPage((events) => {
+        if (!events.some((e) => types.has(e.type))) return;
+        // tier events are rare (a tenant created, an add-on granted or ended): drop everything
+        this.epoch++;
+        memory.clear();
+      });
+      this.cache = memory;
     }
   }
 
@@ -85,8 +100,9 @@ export class TierResolver implements OnModuleInit, OnApplicationShutdown {
       cacheOk = false;
       this.fallback(err, 'get');
     }
+    const epoch = this.epoch;
     const doc = await this.readModel(tenantId);
-    if (doc && cacheOk) await this.cache.put(doc).catch((err) => this.fallback(err, 'put'));
+    if (doc && cacheOk && epoch === this.epoch) await this.cache.put(doc).catch((err) => this.fallback(err, 'put'));
     return doc;
   }
 

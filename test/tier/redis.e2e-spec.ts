@@ -189,3 +189,42 @@ d('tier cache when Redis goes down (a private redis-server on another port)', ()
     expect(s3.fallbacks).toBe(s2.fallbacks);
   }, 60_000);
 });
+
+describe('tier cache without Redis: one in-process cache per process, dropped on the other process’s tier events', () => {
+  let t: TestApp;
+  let second: { url: string; child: ChildProcess };
+  let op: Awaited<ReturnType<typeof rootOperator>>;
+  let club: Tenant;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: BOOTSTRAP_ENV, clock: new ManualClock(Date.now()), extraModules: [GatedFixtureModule] });
+    op = await rootOperator(t);
+    club = await createTenant(t, op.auth, 'CLUB');
+    second = await startServerProcess({ DATA_DIR: t.dataDir });
+  }, 120_000);
+  afterAll(async () => {
+    if (second) await stop(second.child);
+    await t?.close();
+  });
+
+  it('a grant through one process reaches the other one’s cached snapshot long before its 5 minutes (and back for a revoke)', async () => {
+    const other = request(second.url);
+    expect((await other.get('/me/tenant-tier').set(club.admin).expect(200)).body).toMatchObject({ version: 1, addons: [] });
+    const s0 = (await other.get('/sys/tenant-tier/cache').set(op.auth).expect(200)).body;
+    await other.get('/me/tenant-tier').set(club.admin).expect(200);
+    const s1 = (await other.get('/sys/tenant-tier/cache').set(op.auth).expect(200)).body;
+    expect([s1.backend, s1.hits]).toEqual(['memory', s0.hits + 1]); // the other process answers from its own cache
+
+    const g = await grant(t, op.auth, club.tenant_id).expect(201);
+    await waitFor(
+      async () => (await other.get('/me/tenant-tier').set(club.admin)).body.version === 2,
+      'the grant in the other process',
+      15_000,
+    );
+
+    await t.http.get('/test/gated/chain').set(club.admin).expect(200); // cached here with the add-on
+    await other.delete(`/sys/tenants/${club.tenant_id}/tier/addons/${g.body.addon_id}`).set(op.auth).expect(200);
+    await waitFor(async () => (await t.http.get('/test/gated/chain').set(club.admin)).status === 403, 'the revoke in this process', 15_000);
+    expectProblem(await t.http.get('/test/gated/chain').set(club.admin), 403, 'tenant_type_not_eligible');
+  }, 60_000);
+});

@@ -1,9 +1,10 @@
 import { startTestApp, expectProblem, type TestApp } from '../support/test-app.js';
-import { ADMIN, BOOTSTRAP_ENV, login } from '../support/identity.js';
+import { ADMIN, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { dropSchema, freshSchema, PG_URL } from '../support/postgres.js';
 
 /**
- * Reuse of a rotated refresh token revokes the family, and the answer waits for the sessions read
+ * Races that PostgreSQL exposed and SQLite hid (its single writer and faster projections), run on
+ * both. Reuse of a rotated refresh token revokes the family, and the answer waits for the sessions read
  * model: the family's newest access token is refused on the very next request. On SQLite the
  * projection is usually faster than the next request anyway; on PostgreSQL it was not (the
  * refusal answered before the revocation was projected, and /me still answered 200).
@@ -33,6 +34,21 @@ describe.each(stores)('refresh-token reuse on %s: the revocation is in force whe
       expectProblem(await t.http.post('/auth/refresh').send({ refresh_token: l.refresh_token }), 401, 'refresh_token_reused');
       expectProblem(await t.http.get('/me').set({ Authorization: `Bearer ${r1.access_token}` }), 401, 'session_revoked');
       await t.http.get('/me').set(other.auth).expect(200);
+    }
+  });
+
+  it('8 concurrent adds of one new address: one account, every answer 202 or 409 member_exists, never 404', async () => {
+    const admin = await adminLogin(t);
+    for (let round = 0; round < 3; round++) {
+      const body = { email: `race${round}@club.test`, display_name: 'Race', roles: ['member'], password: 'a long enough password' };
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => t.http.post(`/tenants/${admin.tenant_id}/members`).set(admin.auth).send(body)),
+      );
+      const answers = results.map((r) => (r.status === 202 ? 202 : `${r.status} ${r.body.error_code}`));
+      expect(answers.filter((a) => a !== 202 && a !== '409 member_exists')).toEqual([]);
+      expect(answers).toContain(202);
+      const members = (await t.http.get(`/tenants/${admin.tenant_id}/members`).set(admin.auth).expect(200)).body.items;
+      expect(members.filter((m: { email_masked: string }) => m.email_masked === `ra***@club.test`).length).toBe(round + 1);
     }
   });
 });
