@@ -10,6 +10,7 @@ import { ensureBuilt, ROOT, runCli } from './helpers/run-cli.js';
 import { ADMIN, adminLogin, BOOTSTRAP_ENV, login, UA } from '../support/identity.js';
 import { dropSchema, freshSchema, PG_URL, pgQuery } from '../support/postgres.js';
 import { startSmtp } from '../support/smtp.js';
+import { codeOf, FakeElks } from '../sms-email/support.js';
 import type { TestApp } from '../support/test-app.js';
 
 /**
@@ -176,9 +177,16 @@ if (PG_URL && REDIS_URL) profiles.push(['one PostgreSQL schema (+ Redis queue)',
 describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
   let profile: Profile;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let elks: FakeElks;
   const servers: Server[] = [];
   const start = async (i: number) => {
-    const s = await startServer({ ...profile.env(i), SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+    const s = await startServer({
+      ...profile.env(i),
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      ELKS_BASE_URL: elks.url,
+      ELKS_USERNAME: 'elks-user',
+      ELKS_PASSWORD: 'elks-pass',
+    });
     servers.push(s);
     return s;
   };
@@ -186,10 +194,13 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     ensureBuilt('dist/src/main.js');
     profile = makeProfile();
     smtp = await startSmtp();
+    elks = new FakeElks();
+    await elks.start();
   }, 180_000);
   afterAll(async () => {
     await Promise.all(servers.map(stopServer));
     await smtp?.close();
+    await elks?.close();
     await profile?.cleanup();
   });
 
@@ -221,9 +232,25 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     const gone = await b.t.http.get('/me').set({ Authorization: `Bearer ${rotated.access_token}` });
     expect([gone.status, gone.body.error_code]).toEqual([401, 'session_revoked']);
 
+    // SMS: a number enrolled through one process is confirmed through the other; one SMS each
+    const sms: Array<[Server, Server, string, string]> = [
+      [a, b, 'ann@club.test', '+46701739311'],
+      [b, a, 'bob@club.test', '+46701739322'],
+    ];
+    for (const [via, confirmVia, email, phone] of sms) {
+      const l = await login(via.t, email, 'a long enough password 123', {
+        ua: email.startsWith('ann') ? UA.firefoxWindows : UA.safariIphone,
+      });
+      await via.t.http.post('/auth/mfa/sms/enroll').set(l.auth).send({ phone }).expect(200);
+      for (let i = 0; i < 600 && elks.delivered(phone).length === 0; i++) await sleep(50);
+      const code = codeOf(elks.delivered(phone)[0]!.fields.message!);
+      const ok = await confirmVia.t.http.post('/auth/mfa/sms/enroll/confirm').set(l.auth).send({ code });
+      expect([ok.status, ok.body.enrolled]).toEqual([200, true]);
+    }
+
     const expected: Record<string, string[]> = {
-      'ann@club.test': ['new_login', 'session_revoked'],
-      'bob@club.test': ['new_login', 'refresh_token_reuse_detected'],
+      'ann@club.test': ['mfa_enrolled', 'new_login', 'session_revoked'],
+      'bob@club.test': ['mfa_enrolled', 'new_login', 'refresh_token_reuse_detected'],
     };
     const mailOf = (to: string) =>
       smtp.messages
@@ -233,6 +260,7 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     for (let i = 0; i < 600 && Object.entries(expected).some(([to, ev]) => mailOf(to).length < ev.length); i++) await sleep(100);
     await sleep(1_500); // a duplicate from the other process would arrive meanwhile
     for (const [to, events] of Object.entries(expected)) expect(mailOf(to)).toEqual(events);
+    for (const [, , , phone] of sms) expect(elks.delivered(phone)).toHaveLength(1);
     expect(new Set(smtp.messages.map((m) => m.messageId)).size).toBe(smtp.messages.length);
     expect(smtp.messages.filter((m) => m.to.includes(ADMIN.email) && m.event === 'new_login')).toHaveLength(1);
   }, 240_000);
