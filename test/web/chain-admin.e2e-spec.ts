@@ -81,14 +81,15 @@ const LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><ci
     await tabTo(page, '#passport-search');
     await page.keyboard.type(ada.id.toLowerCase());
     await page.keyboard.press('Enter');
-    await page.waitForSelector(`#passport-results button[data-passport-id="${ada.id}"]`);
-    expect(await page.locator('#passport-results li').count()).toBe(1);
+    await page.waitForSelector(`#passport-results[data-query="${ada.id.toLowerCase()}"]`); // the answer to this search, not the first list
+    expect(await page.$$eval('#passport-results button', (b) => b.map((x) => x.getAttribute('data-passport-id')))).toEqual([ada.id]);
     // and by name: chain A's Ada only
     await tabTo(page, '#passport-search');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('ada');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelectorAll('#passport-results li').length === 1 && !document.querySelector('#passport-results')!.textContent!.includes('Other'));
+    await page.waitForSelector('#passport-results[data-query="ada"]');
+    expect(await page.$$eval('#passport-results button', (b) => b.map((x) => x.getAttribute('data-passport-id')))).toEqual([ada.id]); // not chain B's Ada
     await tabTo(page, `#passport-results button[data-passport-id="${ada.id}"]`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#passport-panel #visit-timeline li');

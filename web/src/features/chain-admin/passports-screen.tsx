@@ -52,7 +52,7 @@ export function PassportsScreen() {
         <section aria-labelledby="results-title">
           <h2 id="results-title">{t('chainAdmin.results')}</h2>
           {results.data && results.data.items.length === 0 && <p id="no-results">{t('chainAdmin.noResults')}</p>}
-          <ul className="result-list" id="passport-results">
+          <ul className="result-list" id="passport-results" data-query={results.data && !results.isPlaceholderData ? q : undefined}>
             {results.data?.items.map((p) => (
               <li key={p.passport_id}>
                 <button type="button" className="result" data-passport-id={p.passport_id} aria-current={p.passport_id === selected ? 'true' : undefined} onClick={() => choose(p.passport_id)}>
