@@ -27,6 +27,8 @@ import { SqliteEventStore } from '../src/eventstore/sqlite-event-store.js';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
 import { totpAt } from '../src/mfa/totp/totp.core.js';
 import { randomToken, sha256Hex } from '../src/shared/crypto.js';
+import { keyFile } from '../src/shared/secrets.js';
+import { keyedStreamName } from '../src/privacy/sealing-event-store.js';
 
 const env = (name: string, def: number) => {
   const n = Number((process.env[name] ?? String(def)).replace(/_/g, ''));
@@ -376,7 +378,9 @@ async function seedHistory(dir: string, u: MfaUser, n: number): Promise<string> 
     i % 2 === 0
       ? { type: 'AttemptClaimed', data: { key, scope, user_id: u.user_id, factor, at } }
       : { type: 'AttemptSucceeded', data: { key, scope, user_id: u.user_id, factor, previous_failures: 0 } };
-  await append(`bruteforce-login-${sha256Hex(u.email)}`, attempt('login', sha256Hex(u.email), 'password'));
+  // the app stores a new address stream under a keyed name (src/privacy): seed the one it reads
+  const loginStream = keyedStreamName(keyFile(dir, 'hmac.key', 32), `bruteforce-login-${sha256Hex(u.email)}`);
+  await append(loginStream, attempt('login', sha256Hex(u.email), 'password'));
   await append(`bruteforce-mfa-${u.user_id}`, attempt('mfa', u.user_id, 'totp'));
   await append(`totp-${u.user_id}`, (i) => ({ type: 'TotpCodeAccepted', data: { user_id: u.user_id, step: i } }));
   // n rotations of the session; the last one's token is ours to present

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../eventstore/hash-chain.js';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { SqliteKeyStore, type KeyRecord } from './key-store.js';
 import { ERASED, personal } from './personal-data-rule.js';
-import { SealingEventStore } from './sealing-event-store.js';
+import { SealingEventStore, keyedStreamName } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
 
 /** A real SQLite key store that counts its lookups (the hot path must not pay one per event). */
@@ -88,5 +88,25 @@ describe('SealingEventStore (personal data sealed per person in the log)', () =>
     const forged = `pd1.${ANNA}.${Buffer.from('x'.repeat(40)).toString('base64url')}`;
     await store.append('notes', [{ type: 'NoteWritten', data: { text: forged }, metadata: {} }], 'no_stream');
     expect((await store.readStream('notes'))[0]!.data.text).toBe(forged);
+  });
+
+  it('stores a new address stream under a keyed name, and keeps using one written before under its old name', async () => {
+    const streamKey = randomBytes(32);
+    const keyed = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), RULES, streamKey);
+    const fresh = `email-${createHash('sha256').update('new@club.test').digest('hex')}`;
+    const old = `email-${createHash('sha256').update('old@club.test').digest('hex')}`;
+    await raw.append(old, [{ type: 'EmailReserved', data: { user_id: BO } }], 'no_stream'); // before the change
+    await keyed.append(fresh, [{ type: 'EmailReserved', data: { user_id: ANNA } }], 'no_stream');
+    await keyed.append(old, [{ type: 'EmailReleased', data: { user_id: BO } }], 0);
+
+    expect(await raw.streamVersion(fresh)).toBe(-1); // no dictionary-reversible name for new data
+    expect(await raw.streamVersion(keyedStreamName(streamKey, fresh))).toBe(0);
+    expect((await keyed.readStream(fresh)).map((e) => [e.stream, e.data.user_id])).toEqual([[fresh, ANNA]]);
+    expect((await raw.readStream(old)).map((e) => e.type)).toEqual(['EmailReserved', 'EmailReleased']);
+    expect(await keyed.streamVersion(old)).toBe(1);
+    // another process (empty name cache) finds both the same way
+    const other = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), RULES, streamKey);
+    expect((await other.readStream(fresh))[0]!.data.user_id).toBe(ANNA);
+    expect(await other.streamVersion(old)).toBe(1);
   });
 });

@@ -9,9 +9,22 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../eventstore/event-store.port.js';
+import { hmacHex } from '../shared/crypto.js';
 import { rulesByEvent } from './personal-data-registry.js';
 import type { PersonalDataRule } from './personal-data-rule.js';
 import { PersonalDataVault, isSealed, isSubject, sealedSubject } from './vault.js';
+
+/**
+ * Stream names made of a plain SHA-256 of an e-mail address (reservation streams, the login
+ * counter), which a dictionary of addresses reverses. New ones are stored under an HMAC of the
+ * name with the server secret; one written before keeps its name (see the README migration note).
+ */
+const ADDRESS_STREAM = /^(email|bruteforce-login)-[0-9a-f]{64}$/;
+const KEYED_NAMES_KEPT = 50_000;
+
+/** The keyed name a new address stream is stored under (`email-k1-<hmac>`, `bruteforce-login-k1-<hmac>`). */
+export const keyedStreamName = (key: Buffer, stream: string): string =>
+  `${stream.slice(0, stream.lastIndexOf('-'))}-k1-${hmacHex(key, stream)}`;
 
 /** Metadata fields that are personal data of whoever made the request. */
 const PERSONAL_METADATA = ['ip', 'user_agent'] as const;
@@ -29,37 +42,54 @@ export class SealingEventStore implements EventStore {
   /** Present exactly when the store underneath has it (projection lag on KurrentDB). */
   readonly countEvents?: EventStore['countEvents'];
   private readonly rules: Map<string, PersonalDataRule>;
+  /** Logical address-stream name -> the name it is stored under (streams never move, so this never goes stale). */
+  private readonly physical = new Map<string, string>();
 
   constructor(
     readonly raw: EventStore,
     readonly vault: PersonalDataVault,
     rules?: readonly PersonalDataRule[],
+    private readonly streamKey?: Buffer,
   ) {
     this.kind = raw.kind;
     if (raw.countEvents) this.countEvents = raw.countEvents.bind(raw);
     this.rules = rulesByEvent(rules);
   }
 
+  /** The name a stream is stored under: an address stream gets a keyed name unless it already exists under its old one. */
+  async storedName(stream: string): Promise<string> {
+    if (!this.streamKey || !ADDRESS_STREAM.test(stream)) return stream;
+    const known = this.physical.get(stream);
+    if (known) return known;
+    const name = (await this.raw.streamVersion(stream)) >= 0 ? stream : keyedStreamName(this.streamKey, stream);
+    this.physical.set(stream, name);
+    if (this.physical.size > KEYED_NAMES_KEPT) this.physical.delete(this.physical.keys().next().value!);
+    return name;
+  }
+
   async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    const sealed = await this.seal(events);
-    const result = await this.raw.append(stream, sealed, expected);
+    const [sealed, name] = await Promise.all([this.seal(events), this.storedName(stream)]);
+    const result = await this.raw.append(name, sealed, expected);
     // in-process publishers get what the handler wrote, with the stored envelope
     return {
       ...result,
       events: result.events.map((e, i) => ({
         ...e,
+        stream,
         data: events[i]!.data,
         metadata: { ...e.metadata, ...pick(events[i]!.metadata) },
       })),
     };
   }
 
-  readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]> {
-    return this.raw.readStream(stream, fromVersion).then((e) => this.open(e));
+  async readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]> {
+    const name = await this.storedName(stream);
+    const events = await this.open(await this.raw.readStream(name, fromVersion));
+    return name === stream ? events : events.map((e) => ({ ...e, stream }));
   }
 
-  streamVersion(stream: string): Promise<number> {
-    return this.raw.streamVersion(stream);
+  async streamVersion(stream: string): Promise<number> {
+    return this.raw.streamVersion(await this.storedName(stream));
   }
 
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
