@@ -346,6 +346,11 @@ export class PostgresReadStore extends PgTx implements ReadStore {
     return rows.map((r) => r.t.slice(3));
   }
 
+  /** Plain VACUUM: dead row versions are pruned (their bytes may linger in free space and the WAL; see README). */
+  async compact(): Promise<void> {
+    for (const name of await this.listCollections()) await this.pool.query(`VACUUM ${table(name)}`);
+  }
+
   async listCheckpoints(): Promise<Record<string, number>> {
     const rows = (await this.pool.query<{ name: string; position: string }>('SELECT name, position FROM checkpoints')).rows;
     return Object.fromEntries(rows.map((r) => [r.name, Number(r.position)]));
