@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent, Subscription } from '../eventstore/event-store.port.js';
-import type { Collection, Doc, ReadStore, ReadStoreTx } from '../readstore/read-store.port.js';
+import type { Collection, Doc, ReadStore, ReadStoreTx, ShadowBuild } from '../readstore/read-store.port.js';
 import type { ProjectionDefinition } from './projection.js';
 
 /** The transaction, with a count of the document writes made through it. */
@@ -138,14 +138,19 @@ export class ProjectionEngine {
    * writes a lot, never becomes a transaction that holds locks for long or meets MongoDB's 60 s
    * transaction limit. The checkpoints move to the last event of each committed run.
    */
-  async applyBatch(batch: StoredEvent[], after: number, only: readonly ProjectionDefinition[] = this.projections): Promise<string[]> {
+  async applyBatch(
+    batch: StoredEvent[],
+    after: number,
+    only: readonly ProjectionDefinition[] = this.projections,
+    target: Pick<ReadStore, 'transaction'> = this.store,
+  ): Promise<string[]> {
     const behind = new Set<string>();
     const maxWrites = this.options.maxTxWrites ?? (this.store.kind === 'sqlite' ? SQLITE_TX_WRITES : 1000);
     const maxMs = this.options.maxTxMs ?? 500;
     let start = 0;
     while (start < batch.length) {
       const runAfter = start === 0 ? after : batch[start - 1]!.position;
-      start = await this.store.transaction(async (tx) => {
+      start = await target.transaction(async (tx) => {
         const counted = countingWrites(tx);
         const active: Array<{ p: ProjectionDefinition; cp: number; handles: Set<string> }> = [];
         for (const p of only) {
@@ -198,19 +203,31 @@ export class ProjectionEngine {
     this.catchingUp.set(name, run);
   }
 
-  /** Replays a projection from its own checkpoint up to the head (after a reset or a rebuild elsewhere). */
-  private async catchUp(p: ProjectionDefinition, onProgress?: (done: number, total: number) => void): Promise<number> {
+  /**
+   * Replays a projection from its own checkpoint up to the head (after a reset or a rebuild
+   * elsewhere), into its live collections or into a shadow build. Stops early when a page moved
+   * no checkpoint: the store holds the projection still while a shadow is swapped in.
+   */
+  private async catchUp(
+    p: ProjectionDefinition,
+    onProgress?: (done: number, total: number) => void,
+    shadow?: ShadowBuild,
+  ): Promise<number> {
     const batchSize =
       this.options.catchUpBatchSize ?? this.options.batchSize ?? (this.store.kind === 'sqlite' ? SQLITE_CATCH_UP_PAGE : 2000);
     const total = await this.events.headPosition();
+    const checkpoint = async () => (shadow ? shadow.getCheckpoint() : ((await this.store.listCheckpoints())[p.name] ?? 0));
     let count = 0;
+    let from = await checkpoint();
     for (;;) {
-      const from = (await this.store.listCheckpoints())[p.name] ?? 0;
       const page = await this.events.readAll({ from, limit: batchSize });
       if (page.length === 0) break;
-      await this.applyBatch(page, from, [p]);
+      await this.applyBatch(page, from, [p], shadow);
       count += page.length;
+      const was = from;
+      from = await checkpoint();
       onProgress?.(page[page.length - 1]!.position, Math.max(total, page[page.length - 1]!.position));
+      if (from === was) break;
     }
     return count;
   }
@@ -270,12 +287,22 @@ export class ProjectionEngine {
   }
 
   /**
-   * Drops a projection's collections and replays the whole log into it, page by page.
+   * Replays the whole log into a projection, page by page. Where the store builds beside the
+   * live model (MongoDB: no transaction there may grow with a collection), the replay goes into a
+   * shadow that catches up to the head, events appended meanwhile included, and is swapped in;
+   * the few events appended between the last page and the swap are applied right after it.
+   * Elsewhere its collections are cleared and its checkpoint reset in one transaction.
    * Reactors are not involved: they have their own subscription and checkpoints.
    */
   async rebuild(name: string, onProgress?: (done: number, total: number) => void): Promise<number> {
     const p = this.projections.find((x) => x.name === name);
     if (!p) throw new Error(`unknown projection ${name}; known: ${this.projections.map((x) => x.name).join(', ')}`);
+    if (this.store.shadowBuild) {
+      const shadow = await this.store.shadowBuild(p.name, p.collections);
+      const replayed = await this.catchUp(p, onProgress, shadow);
+      await shadow.swap();
+      return replayed + (await this.catchUp(p, onProgress));
+    }
     await this.store.transaction(async (tx) => {
       // Read first: on a server store this takes the projection's checkpoint lock, so a page that
       // another process is applying commits before the reset (or waits for it) and can never

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MongoClient, type ClientSession, type Collection as MongoCollectionType, type Db, type Document, type Filter } from 'mongodb';
 import {
   checkPath,
@@ -16,6 +17,7 @@ import {
   type ReadStore,
   type ReadStoreTx,
   type Scalar,
+  type ShadowBuild,
   type Where,
   indexDir,
   indexName,
@@ -30,10 +32,32 @@ const isUnreachable = (err: unknown): boolean =>
 interface Stored extends Document {
   _id: string;
 }
+/** A swap in progress (see MongoReadStore.shadowBuild): the renames to make, then the checkpoint to take. */
+interface PendingSwap {
+  build: string;
+  renames: Array<{ from: string; to: string }>;
+  position: number;
+  /** The shadow's own checkpoint document, deleted once the swap is done. */
+  checkpoint: string;
+}
 interface CheckpointDoc {
   _id: string;
   position: number;
+  swap?: PendingSwap;
 }
+/** Where a transaction of a shadow build writes: the shadowed collections and checkpoint, by logical name. */
+interface ShadowNames {
+  projection: string;
+  checkpoint: string;
+  collections: Map<string, string>;
+}
+/** Marks a shadow's collections and checkpoint (with a random build id after it). */
+const SHADOW = '__rebuild_';
+/**
+ * What getCheckpoint answers while a swap is pending: no page applies to a projection at or
+ * beyond it, so nothing writes to the collections being renamed nor moves the checkpoint.
+ */
+const HELD = Number.MAX_SAFE_INTEGER;
 
 const collName = storageName;
 /** Port field path -> Mongo path: `id` is the document key `_id`. */
@@ -221,10 +245,18 @@ class MongoOps implements ReadStoreTx {
   constructor(
     protected readonly db: Db,
     protected readonly session?: ClientSession,
+    private readonly shadow?: ShadowNames,
   ) {}
 
+  private physical(name: string): string {
+    return this.shadow?.collections.get(name) ?? collName(name);
+  }
+  private checkpointId(name: string): string {
+    return this.shadow && name === this.shadow.projection ? this.shadow.checkpoint : name;
+  }
+
   collection<T extends Doc = Doc>(name: string): Collection<T> {
-    return new MongoCollection<T>(name, this.db.collection<Stored>(collName(name)), this.session);
+    return new MongoCollection<T>(name, this.db.collection<Stored>(this.physical(name)), this.session);
   }
 
   protected get checkpoints(): MongoCollectionType<CheckpointDoc> {
@@ -232,20 +264,20 @@ class MongoOps implements ReadStoreTx {
   }
 
   async getCheckpoint(name: string): Promise<number> {
-    const doc = await this.checkpoints.findOne({ _id: name }, this.session ? { session: this.session } : {});
-    return doc?.position ?? 0;
+    const doc = await this.checkpoints.findOne({ _id: this.checkpointId(name) }, this.session ? { session: this.session } : {});
+    return doc?.swap ? HELD : (doc?.position ?? 0);
   }
 
   async setCheckpoint(name: string, position: number): Promise<void> {
     await this.checkpoints.updateOne(
-      { _id: name },
+      { _id: this.checkpointId(name) },
       { $set: { position } },
       { upsert: true, ...(this.session ? { session: this.session } : {}) },
     );
   }
 
   async dropCollection(name: string): Promise<void> {
-    await this.db.collection(collName(name)).deleteMany({}, this.session ? { session: this.session } : {});
+    await this.db.collection(this.physical(name)).deleteMany({}, this.session ? { session: this.session } : {});
   }
 }
 
@@ -276,6 +308,7 @@ export class MongoReadStore extends MongoOps implements ReadStore {
     const store = new MongoReadStore(client, client.db(dbName));
     // Created up front: the first setCheckpoint may run inside a transaction.
     await store.createIfMissing('checkpoints');
+    await store.finishPendingSwaps();
     return store;
   }
 
@@ -290,14 +323,19 @@ export class MongoReadStore extends MongoOps implements ReadStore {
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
+    await this.createWithIndexes(spec, collName(spec.name));
+  }
+
+  /** The collection `physical` with spec's indexes, named after the live collection (a shadow's survive its rename as the live names). */
+  private async createWithIndexes(spec: CollectionSpec, physical: string): Promise<void> {
     const name = collName(spec.name);
-    await this.createIfMissing(name);
+    await this.createIfMissing(physical);
     for (const idx of spec.indexes ?? []) {
       const fields = idx.fields.map(field);
       if (fields.length === 1 && fields[0] === '_id') continue; // the primary key is already a unique index
       const base = indexName(name, { ...idx, unique: false });
       const idxName = `${base}${idx.unique ? '_un' : ''}`;
-      const coll = this.db.collection(name);
+      const coll = this.db.collection(physical);
       await coll.createIndex(
         Object.fromEntries(fields.map((f, i) => [f, indexDir(idx, i) === 'desc' ? -1 : 1])),
         idx.unique
@@ -316,12 +354,85 @@ export class MongoReadStore extends MongoOps implements ReadStore {
   }
 
   async transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R> {
+    return this.inSession(fn);
+  }
+
+  private async inSession<R>(fn: (tx: ReadStoreTx) => Promise<R>, shadow?: ShadowNames): Promise<R> {
     const session = this.client.startSession();
     try {
-      return await session.withTransaction(() => fn(new MongoOps(this.db, session)));
+      return await session.withTransaction(() => fn(new MongoOps(this.db, session, shadow)));
     } finally {
       await session.endSession();
     }
+  }
+
+  /**
+   * A rebuild without a transaction that grows with the collection (MongoDB aborts any after
+   * transactionLifetimeLimitSeconds, 60 s): the projection's collections are built as
+   * `rm_<name>__rebuild_<id>` (declared indexes first, under the live collections' index names)
+   * with their own checkpoint document `<projection>__rebuild_<id>`, in the engine's ordinary
+   * bounded page transactions, while the live model keeps serving reads and applying events.
+   * swap() then:
+   * 1. writes the pending swap (renames and the shadow's position) into the projection's
+   *    checkpoint document, one atomic single-document write. From then on getCheckpoint answers
+   *    HELD, so no page applies to the projection; a page already running writes that same
+   *    document at its end, so it either committed before (and the shadow replaces its work) or
+   *    aborts on the write conflict and is retried, seeing HELD;
+   * 2. renames each shadow collection over its live one (`renameCollection` with `dropTarget`:
+   *    atomic within a database, readers see the old collection or the new one, never none);
+   * 3. replaces the pending swap with the shadow's position and deletes the shadow's checkpoint.
+   * A crash before 1 leaves the live model and its checkpoint untouched (the shadow stays
+   * behind, unused; drop `*__rebuild_*` collections by hand). After 1, the next process to
+   * connect finishes the swap (finishPendingSwaps): renames are redone unless their source is
+   * gone (done already), then step 3. So the projection has either the old collections with
+   * the old checkpoint or the new ones with the shadow's. Of a projection with two collections,
+   * a reader may see one swapped before the other for the moment between the renames.
+   */
+  async shadowBuild(projection: string, collections: CollectionSpec[]): Promise<ShadowBuild> {
+    const build = randomUUID().replace(/-/g, '').slice(0, 12);
+    const names: ShadowNames = {
+      projection,
+      checkpoint: `${projection}${SHADOW}${build}`,
+      collections: new Map(collections.map((c) => [c.name, `${collName(c.name)}${SHADOW}${build}`])),
+    };
+    for (const c of collections) await this.createWithIndexes(c, names.collections.get(c.name)!);
+    await this.checkpoints.updateOne({ _id: names.checkpoint }, { $set: { position: 0 } }, { upsert: true });
+    const shadowOps = new MongoOps(this.db, undefined, names);
+    return {
+      transaction: (fn) => this.inSession(fn, names),
+      getCheckpoint: () => shadowOps.getCheckpoint(projection),
+      swap: async () => {
+        const swap: PendingSwap = {
+          build,
+          renames: collections.map((c) => ({ from: names.collections.get(c.name)!, to: collName(c.name) })),
+          position: await shadowOps.getCheckpoint(projection),
+          checkpoint: names.checkpoint,
+        };
+        await this.checkpoints.updateOne({ _id: projection }, { $set: { swap } }, { upsert: true });
+        await this.finishSwap(projection, swap);
+      },
+    };
+  }
+
+  /** Step 2 and 3 of a swap (see shadowBuild); safe to run again, also by another process. */
+  private async finishSwap(projection: string, swap: PendingSwap): Promise<void> {
+    for (const r of swap.renames) {
+      try {
+        await this.db.renameCollection(r.from, r.to, { dropTarget: true });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 26) throw err; // NamespaceNotFound: renamed already
+      }
+    }
+    await this.checkpoints.updateOne(
+      { _id: projection, 'swap.build': swap.build },
+      { $set: { position: swap.position }, $unset: { swap: '' } },
+    );
+    await this.checkpoints.deleteOne({ _id: swap.checkpoint });
+  }
+
+  /** Finishes the swaps a crashed process left pending (after step 1). */
+  async finishPendingSwaps(): Promise<void> {
+    for (const doc of await this.checkpoints.find({ swap: { $exists: true } }).toArray()) await this.finishSwap(doc._id, doc.swap!);
   }
 
   async listCollections(): Promise<string[]> {
@@ -334,7 +445,7 @@ export class MongoReadStore extends MongoOps implements ReadStore {
 
   async listCheckpoints(): Promise<Record<string, number>> {
     const rows = await this.checkpoints.find({}).toArray();
-    return Object.fromEntries(rows.map((r) => [r._id, r.position]));
+    return Object.fromEntries(rows.filter((r) => !r._id.includes(SHADOW)).map((r) => [r._id, r.swap ? r.swap.position : r.position]));
   }
 
   async ping(): Promise<boolean> {

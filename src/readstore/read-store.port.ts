@@ -93,6 +93,19 @@ export function indexName(prefix: string, idx: NonNullable<CollectionSpec['index
 /** The direction of an index's i-th field. */
 export const indexDir = (idx: NonNullable<CollectionSpec['indexes']>[number], i: number): 'asc' | 'desc' => idx.order?.[i] ?? 'asc';
 
+/**
+ * A projection's read model rebuilt beside the live one (MongoDB: see MongoReadStore.shadowBuild).
+ * Its transactions see the projection's own collections and checkpoint as the shadow's (empty and
+ * 0 at first; other collections are the live ones); readers keep reading the live model until
+ * swap() puts the shadow's documents and checkpoint in its place, both at once.
+ */
+export interface ShadowBuild {
+  transaction<R>(fn: (tx: ReadStoreTx) => Promise<R>): Promise<R>;
+  /** The shadow's checkpoint. */
+  getCheckpoint(): Promise<number>;
+  swap(): Promise<void>;
+}
+
 export interface ReadStore extends ReadStoreTx {
   readonly kind: string;
   /** Creates the collection and its declared indexes if missing (idempotent). */
@@ -105,6 +118,13 @@ export interface ReadStore extends ReadStoreTx {
   close(): Promise<void>;
   /** Every collection's logical name (GDPR erasure scrubs them all, also ones no projection declares). */
   listCollections?(): Promise<string[]>;
+  /**
+   * Starts a shadow build of a projection's collections (declared indexes created up front), for
+   * stores whose transactions are time-limited (MongoDB: 60 s), where a rebuild cannot clear a
+   * large collection in one. Stores without it (SQLite, PostgreSQL: no transaction lifetime limit)
+   * rebuild by clearing the collections and resetting the checkpoint in one transaction.
+   */
+  shadowBuild?(projection: string, collections: CollectionSpec[]): Promise<ShadowBuild>;
   /** Rewrites the store's files so deleted or replaced document versions are gone from them (SQLite: VACUUM, WAL truncated). */
   compact?(): Promise<void>;
 }

@@ -98,7 +98,7 @@ async function walk(store: ReadStore, name: string, query: FindQuery): Promise<D
   throw new Error('pagination did not terminate');
 }
 
-function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHarness>): void {
+function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHarness>, options: { shadowBuild?: boolean } = {}): void {
   describe(`ReadStore contract: ${name}`, () => {
     let h: ReadStoreHarness;
     let store: ReadStore;
@@ -482,6 +482,13 @@ function readStoreContract(name: string, makeHarness: () => Promise<ReadStoreHar
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });
+
+    if (options.shadowBuild)
+      shadowBuildContract(
+        () => h,
+        () => store,
+        (s) => (store = s),
+      );
   });
 }
 
@@ -494,5 +501,107 @@ const pgUrl = process.env.DATABASE_URL;
 
 const mongoUrl = process.env.MONGO_URL;
 (mongoUrl ? describe : describe.skip)('MongoDB (MONGO_URL)', () => {
-  readStoreContract('mongodb', () => mongoHarness(mongoUrl!));
+  readStoreContract('mongodb', () => mongoHarness(mongoUrl!), { shadowBuild: true });
 });
+
+/**
+ * Stores that rebuild beside the live model (MongoDB: no transaction may grow with a
+ * collection): the live model serves reads and takes writes until the swap, which brings the
+ * shadow's documents, indexes and checkpoint in together, also when it is finished after a crash.
+ */
+function shadowBuildContract(h: () => ReadStoreHarness, current: () => ReadStore, reopened: (s: ReadStore) => void): void {
+  describe('shadow build and swap', () => {
+    let store: ReadStore;
+    beforeEach(() => {
+      store = current();
+    });
+    const spec = (name: string) => ({ name, indexes: [{ fields: ['email'], unique: true }, { fields: ['n'] }] });
+
+    it('keeps the live model and checkpoint until the swap, then brings the shadow in with its checkpoint and indexes', async () => {
+      const c = cname();
+      await store.ensureCollection(spec(c));
+      await store.collection(c).upsert({ id: 'old', email: 'o@x', n: 1 });
+      await store.setCheckpoint('proj-sh', 50);
+      const shadow = await store.shadowBuild!('proj-sh', [spec(c)]);
+      expect(await shadow.getCheckpoint()).toBe(0);
+      await shadow.transaction(async (tx) => {
+        expect(await tx.getCheckpoint('proj-sh')).toBe(0);
+        expect(await tx.collection(c).count()).toBe(0); // the shadow starts empty
+        await tx.collection(c).upsert({ id: 'new', email: 'n@x', n: 2 });
+        await tx.setCheckpoint('proj-sh', 30);
+      });
+      // The live model is untouched and keeps taking the live projection's writes.
+      await store.transaction(async (tx) => {
+        expect(await tx.getCheckpoint('proj-sh')).toBe(50);
+        await tx.collection(c).upsert({ id: 'old2', email: 'o2@x', n: 3 });
+        await tx.setCheckpoint('proj-sh', 60);
+      });
+      expect(ids((await store.collection(c).find()).items)).toEqual(['old', 'old2']);
+      expect(await shadow.getCheckpoint()).toBe(30);
+      // Events arriving during the rebuild go on into the shadow.
+      await shadow.transaction(async (tx) => {
+        await tx.collection(c).patch('new', { inc: { n: 1 } });
+        await tx.setCheckpoint('proj-sh', 61);
+      });
+      await shadow.swap();
+      expect((await store.collection(c).find()).items).toEqual([{ id: 'new', email: 'n@x', n: 3 }]);
+      expect(await store.getCheckpoint('proj-sh')).toBe(61);
+      const cps = await store.listCheckpoints();
+      expect(cps['proj-sh']).toBe(61);
+      expect(Object.keys(cps).filter((k) => k.includes('rebuild'))).toEqual([]);
+      expect((await store.listCollections!()).filter((n) => n.startsWith(c))).toEqual([c]);
+      // The shadow's unique index came along, under the live collection's index names.
+      await expectDuplicate(store.collection(c).upsert({ id: 'dup', email: 'n@x' }));
+      await store.ensureCollection(spec(c));
+      await store.collection(c).upsert({ id: 'other', email: 'other@x' });
+      expect(await store.collection(c).count()).toBe(2);
+    });
+
+    it('holds the projection while a swap is pending and finishes it on the next connect (a crash after the swap began)', async () => {
+      const c = cname();
+      await store.ensureCollection(spec(c));
+      await store.collection(c).upsert({ id: 'old', email: 'o@x' });
+      await store.setCheckpoint('proj-cr', 80);
+      const shadow = await store.shadowBuild!('proj-cr', [spec(c)]);
+      await shadow.transaction(async (tx) => {
+        await tx.collection(c).upsert({ id: 'new', email: 'n@x' });
+        await tx.setCheckpoint('proj-cr', 70);
+      });
+      // What swap() writes first, then a crash before any rename.
+      const { MongoClient } = await import('mongodb');
+      const client = await MongoClient.connect(mongoUrl!);
+      const db = client.db((store as unknown as { db: { databaseName: string } }).db.databaseName);
+      const cpDocs = await db.collection<{ _id: string }>('checkpoints').find({}).toArray();
+      const shadowCp = cpDocs.map((d) => d._id).find((id) => id.startsWith('proj-cr__rebuild_'))!;
+      const shadowColl = (await db.listCollections({}, { nameOnly: true }).toArray())
+        .map((x) => x.name)
+        .find((n) => n.startsWith(`rm_${c}__rebuild_`))!;
+      expect(shadowCp).toBeDefined();
+      expect(shadowColl).toBeDefined();
+      await db.collection<{ _id: string }>('checkpoints').updateOne(
+        { _id: 'proj-cr' },
+        {
+          $set: {
+            swap: {
+              build: shadowCp.split('__rebuild_')[1],
+              renames: [{ from: shadowColl, to: `rm_${c}` }],
+              position: 70,
+              checkpoint: shadowCp,
+            },
+          },
+        },
+      );
+      await client.close();
+      // Pending: no page may apply (the checkpoint reads as beyond any position); reads still see the old model.
+      expect(await store.transaction((tx) => tx.getCheckpoint('proj-cr'))).toBeGreaterThan(1e15);
+      expect(ids((await store.collection(c).find()).items)).toEqual(['old']);
+      await store.close();
+      store = await h().open();
+      reopened(store);
+      expect(ids((await store.collection(c).find()).items)).toEqual(['new']);
+      expect(await store.getCheckpoint('proj-cr')).toBe(70);
+      expect(Object.keys(await store.listCheckpoints()).filter((k) => k.includes('rebuild'))).toEqual([]);
+      await expectDuplicate(store.collection(c).upsert({ id: 'dup', email: 'n@x' }));
+    });
+  });
+}
