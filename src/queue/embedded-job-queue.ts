@@ -164,7 +164,11 @@ export class EmbeddedJobQueue implements JobQueue {
         `INSERT INTO job_schedules (key, name, data, every_ms, next_run_at, updated_at)
          VALUES (@key, @name, @data, @every_ms, @next_run_at, @now)
          ON CONFLICT (key) DO UPDATE SET name = excluded.name, data = excluded.data, every_ms = excluded.every_ms,
-           next_run_at = excluded.next_run_at, updated_at = excluded.updated_at`,
+           -- every server registers its schedules at start: the same interval keeps its next slot,
+           -- or each start (a second process, a restart loop) would push the tick back again
+           next_run_at = CASE WHEN job_schedules.every_ms = excluded.every_ms THEN job_schedules.next_run_at
+                              ELSE excluded.next_run_at END,
+           updated_at = excluded.updated_at`,
       ),
       dueSchedules: this.db.prepare(
         `SELECT key, name, data, every_ms, next_run_at FROM job_schedules WHERE next_run_at <= @now AND ${names}`,

@@ -334,6 +334,28 @@ describe('EmbeddedJobQueue: two processes on one file', () => {
     expect(calls[0]).toMatchObject({ id: 'evt-b', attempt: 1 });
   });
 
+  it('a second process registering the same schedule keeps its next slot instead of pushing the tick back', async () => {
+    const file = join(tempDir(), 'queue.sqlite');
+    const nextRunAt = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare(`SELECT next_run_at FROM job_schedules WHERE key = 'sweep'`).get() as { next_run_at: number }).next_run_at;
+      } finally {
+        db.close();
+      }
+    };
+    const first = new EmbeddedJobQueue(file);
+    await first.repeat('sweep', {}, { everyMs: 60_000, key: 'sweep' });
+    const slot = nextRunAt();
+    await sleep(20);
+    const second = new EmbeddedJobQueue(file);
+    await second.repeat('sweep', { v: 2 }, { everyMs: 60_000, key: 'sweep' });
+    expect(nextRunAt()).toBe(slot);
+    await second.repeat('sweep', {}, { everyMs: 30_000, key: 'sweep' }); // a new interval starts afresh
+    expect(nextRunAt()).not.toBe(slot);
+    await Promise.all([first.close(), second.close()]);
+  });
+
   it('a process keeps its lease by heartbeat while a job runs longer than the lease', async () => {
     const file = join(tempDir(), 'queue.sqlite');
     const first = new EmbeddedJobQueue(file, { leaseMs: 60 });
