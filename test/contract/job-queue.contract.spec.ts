@@ -358,7 +358,7 @@ describe('EmbeddedJobQueue: two processes on one file', () => {
 
   it('a process keeps its lease by heartbeat while a job runs longer than the lease', async () => {
     const file = join(tempDir(), 'queue.sqlite');
-    const first = new EmbeddedJobQueue(file, { leaseMs: 60 });
+    const first = new EmbeddedJobQueue(file, { leaseMs: 400 });
     let release!: () => void;
     const running = new Promise<void>((r) => (release = r));
     let firstCalls = 0;
@@ -369,11 +369,11 @@ describe('EmbeddedJobQueue: two processes on one file', () => {
     await first.start();
     await first.enqueue('mail.send', {}, { jobId: 'evt-c' });
     await waitFor(() => firstCalls === 1);
-    const second = new EmbeddedJobQueue(file, { leaseMs: 60 });
+    const second = new EmbeddedJobQueue(file, { leaseMs: 400 });
     let secondCalls = 0;
     second.register('mail.send', async () => void secondCalls++);
     await second.start();
-    await sleep(400); // several leases long: the heartbeat renews the first process's lease meanwhile
+    await sleep(2_000); // several leases long: the heartbeat renews the first process's lease meanwhile
     await second.drain(5_000);
     release();
     await first.drain(5_000);
