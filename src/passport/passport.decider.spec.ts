@@ -3,6 +3,7 @@ import {
   decideAdminUpdate,
   decideClaim,
   decideCreate,
+  decideTimeTiers,
   decideVisit,
   isPassportVisit,
   passportEvolver,
@@ -10,7 +11,7 @@ import {
   type PassportEvent,
   type PassportState,
 } from './passport.decider.js';
-import { effectiveTier, visitTierView } from './passport-tiers.js';
+import { effectiveTier, visitTierDropsOn, visitTierView } from './passport-tiers.js';
 
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -102,5 +103,24 @@ describe('isPassportVisit', () => {
   it("tells a passport visit from another writer's VisitRecorded (the read models skip those)", () => {
     expect(isPassportVisit({ player: 'anna', points: 3 })).toBe(false);
     expect(isPassportVisit(visit(passport)[0]!.data as unknown as Record<string, unknown>)).toBe(true);
+  });
+
+  it('given time alone, the review drops a visit tier on its day, clears an expired override, and a second run decides nothing', () => {
+    const days = { '2026-01-10': 2, '2026-02-10': 3, '2026-03-10': 1 };
+    // BRONZE with 6: losing 2026-01-10 leaves 4 -> drops on 2027-01-10
+    expect(visitTierDropsOn(days, 'BRONZE', '2026-03-10')).toBe('2027-01-10');
+    expect(visitTierDropsOn({ '2026-01-10': 1, '2026-02-10': 5 }, 'BRONZE', '2026-03-10')).toBe('2027-02-10');
+    expect(visitTierDropsOn(days, null, '2026-03-10')).toBeNull();
+    const s: PassportState = { ...passport, visit_days: days, visit_tier: 'BRONZE' };
+    expect(decideTimeTiers(s, new Date('2027-01-09T23:59:59.000Z'))).toEqual([]);
+    const out = decideTimeTiers(s, new Date('2027-01-10T00:00:00.000Z'));
+    expect(out).toMatchObject([{ type: 'PassportTierChanged', data: { ladder: 'visits', from: 'BRONZE', to: null, cause: 'visits' } }]);
+    expect(decideTimeTiers(passportEvolver.evolve(s, out[0]!), new Date('2027-01-11T00:00:00.000Z'))).toEqual([]);
+    const o: PassportState = { ...passport, override: { tier: 'GOLD', reason: 'r', until: '2026-04-01T00:00:00.000Z' } };
+    expect(decideTimeTiers(o, new Date('2026-03-31T23:59:59.000Z'))).toEqual([]);
+    const cleared = decideTimeTiers(o, new Date('2026-04-01T00:00:00.000Z'));
+    expect(cleared.map((e) => e.type)).toEqual(['PassportTierOverridden', 'PassportTierChanged']);
+    expect(cleared[1]).toMatchObject({ data: { ladder: 'points', from: 'GOLD', to: 'REGULAR', cause: 'override' } });
+    expect(decideTimeTiers(cleared.reduce(passportEvolver.evolve, o), new Date('2026-05-01T00:00:00.000Z'))).toEqual([]);
   });
 });

@@ -271,6 +271,11 @@ export class SqliteReadStore implements ReadStore {
 
   constructor(file: string) {
     this.db = openSqlite(file);
+    // Up to 256 MiB of page cache (SQLite's default is 2 MiB; pages are allocated as used): a
+    // projection's upserts touch the B-tree pages of the table and of every expression index, and
+    // once a read model outgrows 2 MiB each write went to the OS cache for them. Measured with
+    // `npm run bench -- passport` (leaderboard + history at 100,000 visits): 560 -> 1,845 visits/s.
+    this.db.pragma('cache_size = -262144');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
   }
 
