@@ -40,6 +40,7 @@ import {
   type IndividualEvent,
   type IndividualState,
 } from './profile/individual.decider.js';
+import { scanAll } from '../readstore/scan.js';
 
 export const FRIEND_REQUESTS_PER_DAY = 20;
 
@@ -220,23 +221,17 @@ export class ExpireCasualMatchesHandler implements ICommandHandler<ExpireCasualM
     const now = this.clock.now();
     let position = 0;
     let expired = 0;
-    let cursor: string | null = null;
-    do {
-      const page = await this.reads.collection<CasualMatchView>('casual_matches').find({
-        where: { role: 'creator', status: 'PENDING', expires_at: { lte: now.toISOString() } },
-        sort: [['expires_at', 'asc']],
-        limit: 200,
-        cursor,
-      });
-      for (const m of page.items) {
-        const r = await this.repo.execute<CasualMatchState, CasualMatchEvent>(casualMatchStream(m.match_id), casualMatchEvolver, (s) =>
-          decideExpire(s, now),
-        );
-        if (r.appended) expired++;
-        position = Math.max(position, r.position);
-      }
-      cursor = page.next_cursor;
-    } while (cursor);
+    const due = scanAll(this.reads.collection<CasualMatchView>('casual_matches'), {
+      where: { role: 'creator', status: 'PENDING', expires_at: { lte: now.toISOString() } },
+      sort: [['expires_at', 'asc']],
+    });
+    for await (const m of due) {
+      const r = await this.repo.execute<CasualMatchState, CasualMatchEvent>(casualMatchStream(m.match_id), casualMatchEvolver, (s) =>
+        decideExpire(s, now),
+      );
+      if (r.appended) expired++;
+      position = Math.max(position, r.position);
+    }
     return { position, expired };
   }
 }

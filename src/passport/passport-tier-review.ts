@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../shared/clock.js';
 import { CommandGateway } from '../shared/command-gateway.js';
 import { decideTimeTiers, passportEvolver, passportStream, type PassportEvent, type PassportState } from './passport.decider.js';
 import { utcDay } from './passport-tiers.js';
+import { scanAll } from '../readstore/scan.js';
 
 export const PASSPORT_TIER_REVIEW_JOB = 'passport-tier-review';
 export const PASSPORT_TIER_REVIEW_EVERY_MS = 15 * 60_000;
@@ -47,17 +48,8 @@ export class ReviewPassportTiersHandler implements ICommandHandler<ReviewPasspor
       field: string,
       upTo: string,
     ) => {
-      let cursor: string | null = null;
-      do {
-        const page = await this.reads.collection<T>(name).find({
-          where: { [field]: { lte: upTo } } as Where,
-          sort: [[field, 'asc']],
-          limit: 200,
-          cursor,
-        });
-        for (const d of page.items) await review(d.chain_id, d.user_id);
-        cursor = page.next_cursor;
-      } while (cursor);
+      const due = scanAll(this.reads.collection<T>(name), { where: { [field]: { lte: upTo } } as Where, sort: [[field, 'asc']] });
+      for await (const d of due) await review(d.chain_id, d.user_id);
     };
     await scan<PassportView>('chain_passports', 'override_until', now.toISOString());
     await scan<VisitTierDoc>('chain_passport_visit_tiers', 'tier_drops_on', utcDay(now));

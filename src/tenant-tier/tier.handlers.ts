@@ -17,6 +17,7 @@ import {
   type TierEvent,
   type TierState,
 } from './tier.decider.js';
+import { scanAll } from '../readstore/scan.js';
 
 export class GrantAddon {
   constructor(
@@ -130,17 +131,12 @@ export class ExpireAddonsHandler implements ICommandHandler<ExpireAddons, { posi
   async execute() {
     const now = this.clock.now();
     const tenants = new Set<string>();
-    let cursor: string | null = null;
-    do {
-      const page = await this.reads.collection<AddonView>('tenant_tier_addons').find({
-        where: { status: 'active', expires_at: { lte: now.toISOString() } },
-        sort: [['expires_at', 'asc']],
-        limit: PAGE,
-        cursor,
-      });
-      for (const a of page.items) if (a.expires_at !== null) tenants.add(a.tenant_id);
-      cursor = page.next_cursor;
-    } while (cursor);
+    const due = scanAll(this.reads.collection<AddonView>('tenant_tier_addons'), {
+      where: { status: 'active', expires_at: { lte: now.toISOString() } },
+      sort: [['expires_at', 'asc']],
+      limit: PAGE,
+    });
+    for await (const a of due) if (a.expires_at !== null) tenants.add(a.tenant_id);
     let position = 0;
     let expired = 0;
     const touched: string[] = [];

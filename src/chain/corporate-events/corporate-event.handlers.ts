@@ -19,6 +19,7 @@ import {
   type CorporateEventStatus,
   type Quote,
 } from './corporate-event.decider.js';
+import { scanAll } from '../../readstore/scan.js';
 
 export class RequestCorporateEvent {
   constructor(
@@ -105,26 +106,20 @@ export class ExpireCorporateEventQuotesHandler implements ICommandHandler<
     const now = this.clock.now();
     let position = 0;
     let expired = 0;
-    let cursor: string | null = null;
-    do {
-      // the read model finds the candidates; each stream decides for itself (a booking that won the race stays BOOKED)
-      const page = await this.reads.collection<CorporateEventView>('chain_corporate_events').find({
-        where: { status: 'QUOTED', quote_valid_until: { lte: now.toISOString() } },
-        sort: [['quote_valid_until', 'asc']],
-        limit: 200,
-        cursor,
-      });
-      for (const e of page.items) {
-        const r = await this.repo.execute<CorporateEventState, CorporateEventEvent>(
-          corporateEventStream(e.corporate_event_id),
-          corporateEventEvolver,
-          (s) => decideExpire(s, now),
-        );
-        if (r.appended) expired++;
-        position = Math.max(position, r.position);
-      }
-      cursor = page.next_cursor;
-    } while (cursor);
+    // the read model finds the candidates; each stream decides for itself (a booking that won the race stays BOOKED)
+    const due = scanAll(this.reads.collection<CorporateEventView>('chain_corporate_events'), {
+      where: { status: 'QUOTED', quote_valid_until: { lte: now.toISOString() } },
+      sort: [['quote_valid_until', 'asc']],
+    });
+    for await (const e of due) {
+      const r = await this.repo.execute<CorporateEventState, CorporateEventEvent>(
+        corporateEventStream(e.corporate_event_id),
+        corporateEventEvolver,
+        (s) => decideExpire(s, now),
+      );
+      if (r.appended) expired++;
+      position = Math.max(position, r.position);
+    }
     return { position, expired };
   }
 }
