@@ -54,8 +54,10 @@ async function profile(cmd: string): Promise<void> {
 
 const send = (m: unknown) => process.send!(m);
 
+/** The stored hash the bare verifies check, made at start so that its one hash is not in their CPU time. */
+let storedHash: Promise<string> | undefined;
 async function bareHash(n: number, clients: number): Promise<number> {
-  const stored = await hashPassword('the right password 123');
+  const stored = await storedHash!;
   let left = n;
   const t0 = process.hrtime.bigint();
   await Promise.all(
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     BOOTSTRAP_ADMIN_EMAIL: 'admin@bench.test',
     BOOTSTRAP_ADMIN_PASSWORD: 'the right password 123',
   });
+  storedHash = hashPassword('the right password 123');
   const app = await createApp({ config, clock, extraModules: [BareModule] });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };

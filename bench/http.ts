@@ -13,12 +13,15 @@
  * run) is the yardstick for its login: argon2id m=19 MiB t=2 p=1 for us, scrypt for Better Auth.
  * Then growth: login, refresh and TOTP verify latency for accounts whose streams already hold
  * 10 … 100,000 events (BENCH_GROWTH), appended straight into our event store beforehand.
+ * Every measured row and bare-hash phase also gets CPU per operation: each server's main thread
+ * and its other threads (/proc/<pid>/task/*), and this load generator (process.cpuUsage).
  * Env: BENCH_MFA_USERS, BENCH_LOGIN_USERS (64), BENCH_REQUESTS (ops per row, 400), BENCH_ROUNDS
- * (TOTP rounds per row, 2), BENCH_GROWTH (e.g. "10,1000"), BENCH_SAMPLES (12), BENCH_PEERS=0 skips Better Auth.
+ * (TOTP rounds per row, 2), BENCH_GROWTH (e.g. "10,1000"), BENCH_SAMPLES (12), BENCH_PEERS=0 skips Better Auth,
+ * BENCH_QUICK=1 (about a minute: 200 TOTP users, 200 requests, no growth, no peers).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,13 +38,18 @@ const env = (name: string, def: number) => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
   return n;
 };
-const MFA_USERS = env('BENCH_MFA_USERS', 1000);
+/**
+ * BENCH_QUICK=1: a run of about a minute for a quick A/B (200 TOTP users, 200 requests per row, no
+ * growth, no Better Auth unless BENCH_PEERS=1); any knob set explicitly still wins.
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
+const MFA_USERS = env('BENCH_MFA_USERS', QUICK ? 200 : 1000);
 const LOGIN_USERS = env('BENCH_LOGIN_USERS', 64);
-const REQUESTS = env('BENCH_REQUESTS', 400);
+const REQUESTS = env('BENCH_REQUESTS', QUICK ? 200 : 400);
 const ROUNDS = env('BENCH_ROUNDS', 2);
 const SAMPLES = env('BENCH_SAMPLES', 12);
-const GROWTH = (process.env.BENCH_GROWTH ?? '10,1000,10000,100000').split(',').filter(Boolean).map(Number);
-const PEERS = process.env.BENCH_PEERS !== '0';
+const GROWTH = (process.env.BENCH_GROWTH ?? (QUICK ? '' : '10,1000,10000,100000')).split(',').filter(Boolean).map(Number);
+const PEERS = QUICK ? process.env.BENCH_PEERS === '1' : process.env.BENCH_PEERS !== '0';
 /** BENCH_CLIENTS: client counts (default "1,8"). */
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8').split(',').map(Number);
 /** BENCH_ONLY: our rows to measure (default all: login,refresh,me,totp,recovery); setup always runs. */
@@ -102,6 +110,81 @@ class Server {
     return exited;
   }
 }
+
+// ---------------------------------------------------------------- CPU time per operation
+
+/** CPU time of one process in µs: its main thread (tid == pid) and all its other threads. */
+interface ThreadCpu {
+  main: number;
+  other: Map<string, number>;
+}
+/** One thread's CPU time in µs: schedstat's run time (ns) where the kernel has it, else stat's utime+stime (clock ticks, 10 ms). */
+function taskCpu(pid: number, tid: string): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    // the fields after the command name, which is in parentheses and may hold spaces: utime is the 12th, stime the 13th
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
+  }
+}
+/** A snapshot of every thread of `pid`, or null where /proc is missing (not Linux) or the process is gone. */
+function threadCpu(pid: number | undefined): ThreadCpu | null {
+  if (!pid) return null;
+  try {
+    const out: ThreadCpu = { main: taskCpu(pid, String(pid)), other: new Map() };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (tid === String(pid)) continue;
+      try {
+        out.other.set(tid, taskCpu(pid, tid));
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+/** CPU per operation in µs: the server's main thread, its other threads (libuv pool, V8 GC helpers …), this load generator. */
+interface Cpu {
+  main: number | null;
+  other: number | null;
+  client: number;
+}
+/**
+ * Starts counting CPU of the server `pid` and of this process; the returned function gives the
+ * CPU per operation over `n` operations since. Threads that start meanwhile count from zero; a
+ * thread that ends meanwhile loses its share (Node's pool and V8 helper threads live as long as the process).
+ */
+function cpuSpan(pid: number | undefined): (n: number) => Cpu {
+  const s0 = threadCpu(pid);
+  const c0 = process.cpuUsage();
+  return (n) => {
+    const s1 = threadCpu(pid);
+    const c = process.cpuUsage(c0);
+    let other = 0;
+    if (s0 && s1) for (const [tid, us] of s1.other) other += us - (s0.other.get(tid) ?? 0);
+    return {
+      main: s0 && s1 ? (s1.main - s0.main) / n : null,
+      other: s0 && s1 ? other / n : null,
+      client: (c.user + c.system) / n,
+    };
+  };
+}
+/**
+ * Runs one measured row and adds its CPU per operation. `settle`: our server finishes the work the
+ * row's events started (projections, reactors, jobs) inside the count, so that it is the row's and
+ * not in the next phase (the bare hash right after login).
+ */
+async function withCpu(s: Server, run: () => Promise<Row>, settle = false): Promise<Row> {
+  const end = cpuSpan(s.child.pid);
+  const r = await run();
+  if (settle) await s.ask({ settle: true }, 'settled');
+  return { ...r, cpu: end(r.n) };
+}
+const serverCpu = (c: Cpu | undefined) => (c?.main == null || c.other == null ? null : c.main + c.other);
 
 // ---------------------------------------------------------------- HTTP client
 
@@ -199,9 +282,18 @@ async function measure(clients: number, n: number, op: (i: number, worker: numbe
   lat.sort((a, b) => a - b);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? 0;
   if (errors) log(`  ${errors} of ${n} failed, first: ${firstError}`);
-  return { rps: n / secs, p50: pct(50), p99: pct(99), errors, n };
+  const row: Row = { rps: n / secs, p50: pct(50), p99: pct(99), errors, n };
+  return row;
 }
-type Row = Awaited<ReturnType<typeof measure>>;
+interface Row {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  n: number;
+  /** CPU per operation (withCpu) */
+  cpu?: Cpu;
+}
 
 /** Runs tasks with bounded concurrency (setup). */
 async function pool<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>) {
@@ -276,15 +368,16 @@ async function oursSetup(s: Server) {
 
 async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>) {
   const rows: Record<string, Record<number, Row>> = {};
-  /** Bare argon2id verifies per second with as many in parallel as the row's clients. */
+  /** Bare argon2id verifies per second with as many in parallel as the row's clients, and their CPU per verify. */
   const hash: Record<number, number> = {};
+  const hashCpu: Record<number, Cpu> = {};
   const { loginEmails, mfa } = setup;
   /** One measured row (unless BENCH_ONLY leaves it out), profiled on its own with BENCH_PROF. */
   const row = async (name: string, c: number, run: () => Promise<Row>) => {
     if (ONLY && !ONLY.has(name)) return;
     log(`ours, ${c} client(s): ${name}`);
     if (PROF) await s.ask({ profile: 'start' }, 'profiled');
-    (rows[name] ??= {})[c] = await run();
+    (rows[name] ??= {})[c] = await withCpu(s, run, true);
     if (PROF) await s.ask({ profile: join(PROF, `ours-${name}-${c}.cpuprofile`) }, 'profiled');
   };
   for (const c of CLIENTS) {
@@ -295,8 +388,8 @@ async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>)
       sessions.push({ access: r.body.access_token as string, refresh: r.body.refresh_token as string });
     }
     // the yardstick right beside the row: bare verifies just before and just after it
-    const bare = () => s.ask<{ bareHash: number }>({ bareHash: { n: 64, clients: c } }, 'bareHash').then((r) => r.bareHash);
-    const before = !ONLY || ONLY.has('login') ? await bare() : 0;
+    const bare = () => bareHash(s, 64, c);
+    const before = !ONLY || ONLY.has('login') ? await bare() : null;
     await row('login', c, () =>
       measure(c, REQUESTS, async (i) => {
         const r = await call(s.port, 'POST', '/auth/login', { email: loginEmails[i % loginEmails.length], password: PASSWORD });
@@ -305,7 +398,11 @@ async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>)
         return r;
       }),
     );
-    if (before) hash[c] = (before + (await bare())) / 2;
+    if (before) {
+      const after = await bare();
+      hash[c] = (before.rate + after.rate) / 2;
+      hashCpu[c] = meanCpu(before.cpu, after.cpu);
+    }
     await row('refresh', c, () =>
       measure(c, REQUESTS, async (_, w) => {
         const r = await call(s.port, 'POST', '/auth/refresh', { refresh_token: sessions[w]!.refresh });
@@ -345,8 +442,31 @@ async function oursRows(s: Server, setup: Awaited<ReturnType<typeof oursSetup>>)
   ok(await call(s.port, 'GET', '/me', undefined, bearer(victim.access)), 'me before revoke');
   ok(await call(s.port, 'DELETE', `/auth/sessions/${victim.session_id}`, undefined, bearer(victim.access)), 'revoke');
   const after = await call(s.port, 'GET', '/me', undefined, bearer(victim.access));
-  return { rows, hash, revokedNext: after.status === 401 ? `401 ${String(after.body.error_code)}` : `NOT REVOKED (${after.status})` };
+  return {
+    rows,
+    hash,
+    hashCpu,
+    revokedNext: after.status === 401 ? `401 ${String(after.body.error_code)}` : `NOT REVOKED (${after.status})`,
+  };
 }
+
+/** Bare password-hash verifies in the server's own process (`n`, `clients` at a time): per second, and CPU per verify. */
+async function bareHash(s: Server, n: number, clients: number): Promise<{ rate: number; cpu: Cpu }> {
+  const end = cpuSpan(s.child.pid);
+  const rate = (await s.ask<{ bareHash: number }>({ bareHash: { n, clients } }, 'bareHash')).bareHash;
+  return { rate, cpu: end(n) };
+}
+/** The server's CPU per second while no request is sent (1 s). */
+async function idleCpu(s: Server): Promise<Cpu> {
+  const end = cpuSpan(s.child.pid);
+  await new Promise((r) => setTimeout(r, 1000));
+  return end(1);
+}
+const meanCpu = (a: Cpu, b: Cpu): Cpu => ({
+  main: a.main == null || b.main == null ? null : (a.main + b.main) / 2,
+  other: a.other == null || b.other == null ? null : (a.other + b.other) / 2,
+  client: (a.client + b.client) / 2,
+});
 
 /** Throughput of several rounds as one row (rounds are separated only by a clock move). */
 function combine(parts: Row[]): Row {
@@ -466,17 +586,20 @@ async function theirsRun(s: Server, rows: Record<string, Record<number, Row>>) {
   for (const c of CLIENTS) {
     log(`Better Auth, ${c} client(s): login`);
     const cookies: string[] = [];
-    (rows.login ??= {})[c] = await measure(c, REQUESTS, async (i) => {
-      const r = await call(s.port, 'POST', api('/sign-in/email'), { email: loginEmails[i % loginEmails.length], password: PASSWORD });
-      if (r.status === 200 && cookies.length < 8) cookies.push(cookieOf(r)!);
-      return r;
-    });
+    (rows.login ??= {})[c] = await withCpu(s, () =>
+      measure(c, REQUESTS, async (i) => {
+        const r = await call(s.port, 'POST', api('/sign-in/email'), { email: loginEmails[i % loginEmails.length], password: PASSWORD });
+        if (r.status === 200 && cookies.length < 8) cookies.push(cookieOf(r)!);
+        return r;
+      }),
+    );
     log(`Better Auth, ${c} client(s): get-session`);
-    (rows.me ??= {})[c] = await measure(c, REQUESTS * 4, async (_, w) =>
-      call(s.port, 'GET', api('/get-session'), undefined, { cookie: cookies[w]! }),
+    (rows.me ??= {})[c] = await withCpu(s, () =>
+      measure(c, REQUESTS * 4, async (_, w) => call(s.port, 'GET', api('/get-session'), undefined, { cookie: cookies[w]! })),
     );
     log(`Better Auth, ${c} client(s): TOTP verify, ${users.length} users x ${ROUNDS} time steps`);
     const parts: Row[] = [];
+    const end = cpuSpan(s.child.pid);
     for (let round = 0; round < ROUNDS; round++) {
       // their clock is the real one plus an offset the bench moves: 10 s into a fresh step
       const theirNow = Date.now() + offset;
@@ -491,10 +614,13 @@ async function theirsRun(s: Server, rows: Record<string, Record<number, Row>>) {
         ),
       );
     }
-    (rows.totp ??= {})[c] = combine(parts);
+    const totp = combine(parts);
+    (rows.totp ??= {})[c] = { ...totp, cpu: end(totp.n) };
     log(`Better Auth, ${c} client(s): backup-code verify`);
-    (rows.recovery ??= {})[c] = await measure(c, users.length, async (i) =>
-      call(s.port, 'POST', api('/two-factor/verify-backup-code'), { code: users[i]!.codes.shift() }, { cookie: users[i]!.cookie }),
+    (rows.recovery ??= {})[c] = await withCpu(s, () =>
+      measure(c, users.length, async (i) =>
+        call(s.port, 'POST', api('/two-factor/verify-backup-code'), { code: users[i]!.codes.shift() }, { cookie: users[i]!.cookie }),
+      ),
     );
   }
 }
@@ -503,6 +629,26 @@ async function theirsRun(s: Server, rows: Record<string, Record<number, Row>>) {
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
+
+/**
+ * Login's ratio to the bare hash from CPU per operation: with every core busy, rate ≈ cores / CPU
+ * per op, so login / hash ≈ hash CPU / (login's server CPU + the load generator's CPU), unless the
+ * server's main thread saturates first (rate ≈ 1 / its CPU per login).
+ */
+function loginCpuLines(side: string, hash: Cpu | undefined, login: Row | undefined, measured: number): string[] {
+  const h = serverCpu(hash);
+  const l = serverCpu(login?.cpu);
+  if (h == null || l == null || !login?.cpu || !hash) return [`  ${side}: login/hash from CPU per op — (no /proc, or no login row)`];
+  const cores = cpus().length;
+  const byCores = h / (l + login.cpu.client);
+  const byMain = h / (cores * login.cpu.main!);
+  return [
+    `  ${side} at 8 clients, CPU µs per op: bare hash ${f0(h)} per verify (main ${f0(hash.main!)} + other ${f0(hash.other!)}) · ` +
+      `login ${f0(l)} (main ${f0(login.cpu.main!)} + other ${f0(login.cpu.other!)}) = the hash + ${f0(l - h)} of non-hash CPU per login, ` +
+      `+ ${f0(login.cpu.client)} in the load generator`,
+    `    login/hash ≈ hash / (login + load gen) = ${byCores.toFixed(2)}${byMain < byCores ? ` (main-thread bound: ${byMain.toFixed(2)})` : ''}; measured ${measured.toFixed(2)}`,
+  ];
+}
 
 export async function httpBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'plq-bench-http-'));
@@ -517,8 +663,10 @@ export async function httpBench(): Promise<void> {
     const setup = await oursSetup(ours);
     // the setup's security mails (enrolments, recovery codes) are sent before anything is measured
     await ours.ask({ settle: true }, 'settled');
-    const { rows, hash, revokedNext } = await oursRows(ours, setup);
+    const idle = await idleCpu(ours);
+    const { rows, hash, hashCpu, revokedNext } = await oursRows(ours, setup);
     const oursHash = hash[8] ?? 0;
+    const oursHashCpu = hashCpu[8];
     const grown = await growth(ours, join(dir, 'ours'), setup);
     // BENCH_HEAP=<file>: a V8 heap snapshot of our server at the end, to see what holds its memory
     if (process.env.BENCH_HEAP) await ours.ask({ heap: process.env.BENCH_HEAP }, 'heap');
@@ -528,13 +676,19 @@ export async function httpBench(): Promise<void> {
 
     const theirs: Record<string, Record<number, Row>> = {};
     let theirHash = 0;
+    let theirHashCpu: Cpu | undefined;
+    let theirIdle: Cpu | undefined;
     let theirRss = 0;
     if (peers) {
       const peer = await Server.start(peerEntry, dir);
       servers.push(peer);
       log(`Better Auth: setup`);
       await theirsRun(peer, theirs);
-      theirHash = (await peer.ask<{ bareHash: number }>({ bareHash: { n: 32, clients: 8 } }, 'bareHash')).bareHash;
+      // after the run: at start the server is still making the bare verifies' stored hash
+      theirIdle = await idleCpu(peer);
+      const h = await bareHash(peer, 32, 8);
+      theirHash = h.rate;
+      theirHashCpu = h.cpu;
       theirRss = (await peer.ask<{ rss: number }>({ rss: true }, 'rss')).rss;
       await peer.stop();
     }
@@ -575,6 +729,25 @@ export async function httpBench(): Promise<void> {
     lines.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line));
     const errs = [...Object.values(rows), ...Object.values(theirs)].flatMap((r) => Object.values(r)).reduce((s, r) => s + r.errors, 0);
     lines.push(`non-2xx answers in measured rows: ${errs}`);
+    // CPU per operation: the figure that holds on a loaded machine, where req/s swings with the neighbours
+    const us = (n: number | null | undefined) => (n == null ? '—' : f0(n));
+    const cpuHead = ['CPU µs per op', 'clients', 'ours main', 'ours other', 'load gen', 'theirs main', 'theirs other', 'load gen'];
+    const cpuBody: string[][] = [];
+    for (const [key, label] of names)
+      for (const c of [1, 8]) {
+        const o = rows[key]?.[c]?.cpu;
+        const t = theirs[key]?.[c]?.cpu;
+        if (!o && !t) continue;
+        cpuBody.push([label, String(c), us(o?.main), us(o?.other), us(o?.client), us(t?.main), us(t?.other), us(t?.client)]);
+      }
+    const cw = cpuHead.map((h, i) => Math.max(h.length, ...cpuBody.map((r) => r[i]!.length)));
+    const cline = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(cw[i]!) : c.padStart(cw[i]!))).join('  ');
+    lines.push(
+      `CPU time per operation in µs (/proc/<pid>/task/*: server main thread = tid pid, other = every other thread: libuv pool, V8 GC helpers …; load gen = this process, process.cpuUsage)`,
+      cline(cpuHead),
+      cline(cw.map((w) => '-'.repeat(w))),
+      ...cpuBody.map(cline),
+    );
     const ol = rows.login?.[8]?.rps ?? 0;
     lines.push(
       `bare hash, 8 parallel verifies (ours: mean of just before and just after the login row): ours argon2id ${f1(oursHash)}/s · login at 8 clients ${f1(ol)}/s = ${(ol / oursHash).toFixed(2)} of it` +
@@ -582,6 +755,13 @@ export async function httpBench(): Promise<void> {
           ? ` | Better Auth scrypt ${f1(theirHash)}/s · login at 8 clients ${f1(theirs.login?.[8]?.rps ?? 0)}/s = ${((theirs.login?.[8]?.rps ?? 0) / theirHash).toFixed(2)} of it`
           : ''),
     );
+    lines.push(
+      `  idle server, CPU µs per second (timers, pollers; part of every row's CPU per op, more of it at low rates): ours main ${us(idle.main)} · other ${us(idle.other)}` +
+        (peers ? ` | Better Auth main ${us(theirIdle?.main)} · other ${us(theirIdle?.other)}` : ''),
+    );
+    lines.push(...loginCpuLines('ours argon2id', oursHashCpu, rows.login?.[8], ol / oursHash));
+    if (peers)
+      lines.push(...loginCpuLines('Better Auth scrypt', theirHashCpu, theirs.login?.[8], (theirs.login?.[8]?.rps ?? 0) / theirHash));
     if (rows.me && rows.bare)
       lines.push(
         `GET /me against the public constant route: ${CLIENTS.map((c) => `${c} client(s) ${((rows.me![c]?.rps ?? 0) / (rows.bare![c]?.rps ?? 1)).toFixed(2)}`).join(' · ')}`,
@@ -593,7 +773,8 @@ export async function httpBench(): Promise<void> {
     lines.push(
       `  ours at the end: rss ${mb(m.rss)} · V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} · external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}) MB; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
     );
-    lines.push('growth (ours, 1 client, median of ' + SAMPLES + '): prior events per stream -> login / refresh / TOTP verify ms');
+    if (grown.length)
+      lines.push('growth (ours, 1 client, median of ' + SAMPLES + '): prior events per stream -> login / refresh / TOTP verify ms');
     for (const g of grown)
       lines.push(`  ${f0(g.n).padStart(9)}  ${f1(g.login).padStart(7)}  ${f1(g.refresh).padStart(7)}  ${f1(g.verify).padStart(7)}`);
     if (grown.length > 1) {

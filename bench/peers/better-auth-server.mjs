@@ -54,8 +54,10 @@ const server = createServer((req, res) => handler(req, res));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 
+// the stored hash the bare verifies check, made at start so that its one hash is not in their CPU time
+const storedHash = hashPassword('the right password 123');
 async function bareHash(n, clients) {
-  const stored = await hashPassword('the right password 123');
+  const stored = await storedHash;
   let left = n;
   const t0 = process.hrtime.bigint();
   await Promise.all(
