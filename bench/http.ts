@@ -184,6 +184,11 @@ async function withCpu(s: Server, run: () => Promise<Row>, settle = false): Prom
   if (settle) await s.ask({ settle: true }, 'settled');
   return { ...r, cpu: end(r.n) };
 }
+/** The rate a row's CPU per op allows with every core free: cores / all its CPU, or 1 / main where the main thread saturates first. */
+function ceiling(c: Cpu | undefined): number | null {
+  if (c?.main == null || c.other == null) return null;
+  return Math.min((cpus().length * 1e6) / (c.main + c.other + c.client), 1e6 / c.main);
+}
 const serverCpu = (c: Cpu | undefined) => (c?.main == null || c.other == null ? null : c.main + c.other);
 
 // ---------------------------------------------------------------- HTTP client
@@ -731,19 +736,46 @@ export async function httpBench(): Promise<void> {
     lines.push(`non-2xx answers in measured rows: ${errs}`);
     // CPU per operation: the figure that holds on a loaded machine, where req/s swings with the neighbours
     const us = (n: number | null | undefined) => (n == null ? '—' : f0(n));
-    const cpuHead = ['CPU µs per op', 'clients', 'ours main', 'ours other', 'load gen', 'theirs main', 'theirs other', 'load gen'];
+    const cpuHead = [
+      'CPU µs per op',
+      'clients',
+      'ours main',
+      'ours other',
+      'load gen',
+      'max/s',
+      'theirs main',
+      'theirs other',
+      'load gen',
+      'max/s',
+      'ours/theirs',
+    ];
     const cpuBody: string[][] = [];
     for (const [key, label] of names)
       for (const c of [1, 8]) {
         const o = rows[key]?.[c]?.cpu;
         const t = theirs[key]?.[c]?.cpu;
         if (!o && !t) continue;
-        cpuBody.push([label, String(c), us(o?.main), us(o?.other), us(o?.client), us(t?.main), us(t?.other), us(t?.client)]);
+        const om = ceiling(o);
+        const tm = ceiling(t);
+        cpuBody.push([
+          label,
+          String(c),
+          us(o?.main),
+          us(o?.other),
+          us(o?.client),
+          us(om),
+          us(t?.main),
+          us(t?.other),
+          us(t?.client),
+          us(tm),
+          om != null && tm != null ? `${(om / tm).toFixed(2)}x` : '—',
+        ]);
       }
     const cw = cpuHead.map((h, i) => Math.max(h.length, ...cpuBody.map((r) => r[i]!.length)));
     const cline = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(cw[i]!) : c.padStart(cw[i]!))).join('  ');
     lines.push(
       `CPU time per operation in µs (/proc/<pid>/task/*: server main thread = tid pid, other = every other thread: libuv pool, V8 GC helpers …; load gen = this process, process.cpuUsage)`,
+      `  max/s = the rate these costs allow on ${cpus().length} cores to ourselves: min(cores / (main + other + load gen), 1 / main); ours/theirs of it holds under load`,
       cline(cpuHead),
       cline(cw.map((w) => '-'.repeat(w))),
       ...cpuBody.map(cline),
