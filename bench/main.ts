@@ -290,6 +290,7 @@ async function main(): Promise<void> {
 
 const modes: Record<string, () => Promise<void>> = {
   http: () => import('./http.js').then((m) => m.httpBench()),
+  append: () => import('./append.js').then((m) => m.appendBench()),
   passport: () => import('./passport.js').then((m) => m.passportBench()),
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((err: unknown) => {

@@ -15,31 +15,11 @@ import {
 import { sealEvent } from './hash-chain.js';
 import { openSqlite } from '../shared/sqlite.js';
 import { subscribeOnEmitter } from './subscriber.js';
+import { EventTail, toEvent, type EventRow } from './sqlite-event-tail.js';
 
-/** One row of the SQLite `events` table (data and metadata still JSON text). */
-export interface EventRow {
-  position: number;
-  id: string;
-  stream: string;
-  version: number;
-  type: string;
-  occurred_at: string;
-  data: string;
-  metadata: string;
-  schema_version: number;
-}
+export type { EventRow } from './sqlite-event-tail.js';
 
-const toEvent = (r: EventRow): StoredEvent => ({
-  id: r.id,
-  type: r.type,
-  stream: r.stream,
-  version: r.version,
-  position: r.position,
-  occurred_at: r.occurred_at,
-  data: JSON.parse(r.data),
-  metadata: JSON.parse(r.metadata),
-  schema_version: r.schema_version,
-});
+type Outcome = { ok: AppendResult & { rows: EventRow[] } } | { err: unknown };
 
 interface QueuedAppend {
   stream: string;
@@ -63,12 +43,15 @@ export class SqliteEventStore implements EventStore {
   private poll: NodeJS.Timeout | null = null;
   private dataVersion = 0;
   private closed = false;
+  private readonly tail: EventTail;
 
   constructor(
     file: string,
     private readonly now: () => Date = () => new Date(),
     private readonly pollMs = 100,
+    tailSize = 4096,
   ) {
+    this.tail = new EventTail(tailSize);
     this.db = openSqlite(file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
@@ -97,18 +80,21 @@ export class SqliteEventStore implements EventStore {
       ),
       stream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
       all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     const one = this.db.transaction((a: QueuedAppend) => this.appendInTx(a.stream, a.events, a.expected));
-    this.groupTx = this.db.transaction((batch: QueuedAppend[]) =>
-      batch.map((a) => {
+    this.groupTx = this.db.transaction((batch: QueuedAppend[]) => {
+      const outcomes = batch.map((a): Outcome => {
         try {
           // a nested transaction function runs in a savepoint: a throw undoes this append only
           return { ok: one(a) };
         } catch (err) {
           return { err };
         }
-      }),
-    );
+      });
+      // read under the write lock: no other connection can commit between this and our COMMIT
+      return { outcomes, dataVersion: this.stmts.dataVersion.get()! };
+    });
     this.dataVersion = this.readDataVersion();
   }
 
@@ -116,7 +102,7 @@ export class SqliteEventStore implements EventStore {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  private appendInTx(stream: string, events: NewEvent[], expected: ExpectedVersion): AppendResult {
+  private appendInTx(stream: string, events: NewEvent[], expected: ExpectedVersion): AppendResult & { rows: EventRow[] } {
     const last = this.stmts.last.get(stream);
     const current = last ? last.version : -1;
     if (expected === 'no_stream' ? current !== -1 : expected !== 'any' && expected !== current) {
@@ -125,11 +111,12 @@ export class SqliteEventStore implements EventStore {
     let prevHash: string | null = last ? ((JSON.parse(last.metadata).hash as string | undefined) ?? null) : null;
     let version = current;
     const stored: StoredEvent[] = [];
+    const rows: EventRow[] = [];
     const at = this.now().toISOString();
     for (const e of events) {
       version += 1;
       const { id, occurred_at, metadata: fullMeta } = sealEvent(e, prevHash, at, randomUUID);
-      const info = this.stmts.insert.run({
+      const row = {
         id,
         stream,
         version,
@@ -138,7 +125,9 @@ export class SqliteEventStore implements EventStore {
         data: JSON.stringify(e.data),
         metadata: JSON.stringify(fullMeta),
         schema_version: e.schema_version ?? 1,
-      });
+      };
+      const info = this.stmts.insert.run(row);
+      rows.push({ ...row, position: Number(info.lastInsertRowid) });
       stored.push({
         id,
         type: e.type,
@@ -153,7 +142,7 @@ export class SqliteEventStore implements EventStore {
       prevHash = fullMeta.hash;
     }
     const lastStored = stored[stored.length - 1];
-    return { version, position: lastStored ? lastStored.position : 0, events: stored };
+    return { version, position: lastStored ? lastStored.position : 0, events: stored, rows };
   }
 
   async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
@@ -180,26 +169,32 @@ export class SqliteEventStore implements EventStore {
   private commitQueued(): void {
     const batch = this.queued;
     this.queued = [];
-    let outcomes: Array<{ ok: AppendResult } | { err: unknown }>;
+    let committed: { outcomes: Outcome[]; dataVersion: number };
     try {
-      outcomes = this.groupTx.immediate(batch);
+      committed = this.groupTx.immediate(batch);
     } catch (err) {
       for (const a of batch) a.reject(err);
       return;
     }
+    // committed appends only, in the order written (= position order)
+    this.tail.add(
+      committed.outcomes.flatMap((o) => ('ok' in o ? o.ok.rows : [])),
+      committed.dataVersion,
+    );
     let head = 0;
     batch.forEach((a, i) => {
-      const o = outcomes[i]!;
+      const o = committed.outcomes[i]!;
       if ('ok' in o) {
-        head = Math.max(head, o.ok.position);
-        a.resolve(o.ok);
+        const { rows: _rows, ...result } = o.ok;
+        head = Math.max(head, result.position);
+        a.resolve(result);
       } else a.reject(this.conflictOf(o.err, a.stream, a.expected));
     });
     if (head) this.emitter.emit('appended', head);
   }
 
   private queued: QueuedAppend[] = [];
-  private readonly groupTx: Database.Transaction<(batch: QueuedAppend[]) => Array<{ ok: AppendResult } | { err: unknown }>>;
+  private readonly groupTx: Database.Transaction<(batch: QueuedAppend[]) => { outcomes: Outcome[]; dataVersion: number }>;
 
   /**
    * Another process won the race between our read and insert on the same version: the unique
@@ -229,6 +224,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAllSync({ from = 0, limit = 1000, types }: ReadAllOptions = {}): StoredEvent[] {
+    const filter = types && types.length > 0 ? new Set(types) : null;
+    const recent = this.tail.read(from, limit, filter, () => this.stmts.dataVersion.get()!);
+    if (recent) return recent;
     if (types && types.length > 0) {
       const placeholders = types.map(() => '?').join(',');
       const rows = this.db
@@ -289,6 +287,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     if (this.poll) clearInterval(this.poll);
     this.emitter.removeAllListeners();
+    this.tail.clear();
     if (this.db.open) this.db.close();
   }
 }
