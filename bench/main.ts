@@ -292,6 +292,7 @@ const modes: Record<string, () => Promise<void>> = {
   http: () => import('./http.js').then((m) => m.httpBench()),
   append: () => import('./append.js').then((m) => m.appendBench()),
   passport: () => import('./passport.js').then((m) => m.passportBench()),
+  vault: () => import('./vault.js').then((m) => m.vaultBench()),
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

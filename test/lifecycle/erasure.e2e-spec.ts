@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { EVENT_STORE, type EventStore } from '../../src/eventstore/event-store.port.js';
+import { ProjectionEngine } from '../../src/projections-runtime/projection-engine.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { codeOf, eventually, outboxFiles } from '../sms-email/support.js';
@@ -171,6 +173,25 @@ describe('GDPR erasure by crypto-shredding (issue 16 item 5)', () => {
     expect(text).not.toContain(ERIN.name);
     const kept = await login(t, KARL.email, karl.password);
     expect((await t.http.get('/me').set(kept.auth).expect(200)).body.user).toMatchObject({ email: KARL.email, display_name: KARL.name });
+  });
+
+  it('in the process that sealed and opened her values (its memo of them): her aggregate and a rebuilt read model read "[erased]", Karl\'s do not', async () => {
+    const events = t.app.get<EventStore>(EVENT_STORE, { strict: false });
+    const hers = await events.readStream(`user-${erin.user_id}`);
+    expect(hers.find((e) => e.type === 'UserRegistered')!.data).toMatchObject({ email: '[erased]', display_name: '[erased]' });
+    for (const v of Object.values(ERIN)) expect(JSON.stringify(hers)).not.toContain(v);
+    const his = await events.readStream(`user-${karl.user_id}`);
+    expect(his.find((e) => e.type === 'UserRegistered')!.data).toMatchObject({ email: KARL.email, display_name: KARL.name });
+
+    const engine = t.app.get(ProjectionEngine, { strict: false });
+    for (const name of ['users', 'webauthn_credentials']) await engine.rebuild(name);
+    await t.settle();
+    const op = await operator();
+    const list = JSON.stringify((await t.http.get(`/tenants/${tenant}/members`).set(op).expect(200)).body);
+    expect(list).toContain(KARL.name);
+    expect(list).not.toContain(ERIN.name);
+    expect(list).not.toContain(ERIN.email);
+    expect(plaintextOf(t.dataDir, ERIN)).toEqual([]);
   });
 
   it('stream:read shows erased fields, audit:verify holds, a full rebuild keeps them erased', async () => {
