@@ -55,6 +55,12 @@ const ENTRIES: Record<string, (d: D) => { type: string; tenant_id: string | null
     tenant_id: null,
     details: { user_id: d.user_id, sys_roles: d.sys_roles, previous: d.previous },
   }),
+  // a corporate event's outside contact erased by a security operator (a person's erasure is a security event of theirs)
+  PersonalDataSubjectErased: (d) => ({
+    type: `${d.kind}_erased`,
+    tenant_id: d.chain_id ?? null,
+    details: { subject: d.subject, reason: d.reason },
+  }),
   TierMatrixDriftDetected: (d) => ({
     type: 'tier_matrix_drift_detected',
     tenant_id: null,

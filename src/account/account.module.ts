@@ -16,7 +16,8 @@ import { EmailChangeMailer } from './email-change/email-change.mailer.js';
 import { PersonalDataExportController } from './export/personal-data-export.controller.js';
 import { DeactivationController, MembershipEndController } from './membership/membership.controller.js';
 import { DeactivateUserHandler, EndMembershipHandler, ReactivateUserHandler } from './membership/membership.handlers.js';
-import { ErasureController } from '../privacy/erasure/erasure.controller.js';
+import { CorporateContactErasureController, ErasureController } from '../privacy/erasure/erasure.controller.js';
+import { EraseCorporateContactHandler } from '../privacy/erasure/erase-corporate-contact.handler.js';
 import { ErasePersonalDataHandler } from '../privacy/erasure/erase-personal-data.handler.js';
 
 /** Account lifecycle (issue 16): forgotten password, leaving a tenant, deactivation, e-mail change, export, erasure. */
@@ -29,6 +30,7 @@ import { ErasePersonalDataHandler } from '../privacy/erasure/erase-personal-data
     EmailChangeController,
     PersonalDataExportController,
     ErasureController,
+    CorporateContactErasureController,
   ],
   providers: [
     ResetFactorCheck,
@@ -44,6 +46,7 @@ import { ErasePersonalDataHandler } from '../privacy/erasure/erase-personal-data
     ConfirmEmailChangeHandler,
     EmailChangeMailer,
     ErasePersonalDataHandler,
+    EraseCorporateContactHandler,
   ],
 })
 export class AccountModule {}

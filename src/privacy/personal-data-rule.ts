@@ -12,6 +12,13 @@ export interface PersonalDataRule<D = Record<string, unknown>> {
   subject: (data: D) => unknown;
   /** Top-level payload fields; any JSON value (objects too) is sealed whole. */
   fields: readonly string[];
+  /**
+   * Top-level string fields (of this event) that are a label for the audit, which no decider or
+   * projection reads: stored as a keyed hash (`hk1.<HMAC-SHA-256 hex>` with the server HMAC
+   * secret), like the address stream names. Reads give the stored form, not what the handler
+   * wrote, so a value that state compares with a new one must be hashed by its handler instead.
+   */
+  keyed?: (data: D) => readonly string[];
 }
 
 /** A typed declaration helper: `personal<{ user_id: string; email: string }>('UserRegistered', (d) => d.user_id, ['email'])`. */
@@ -21,6 +28,11 @@ export function personal<D = Record<string, any>>(
   fields: readonly string[],
 ): PersonalDataRule {
   return { event, subject: subject as (data: Record<string, unknown>) => unknown, fields };
+}
+
+/** A declaration of keyed-hash fields only: `keyedHash('AttemptClaimed', (d) => (d.scope === 'login' ? ['key'] : []))`. */
+export function keyedHash<D = Record<string, any>>(event: string, fields: (data: D) => readonly string[]): PersonalDataRule {
+  return { event, subject: () => null, fields: [], keyed: fields as (data: Record<string, unknown>) => readonly string[] };
 }
 
 /** What an erased person's field reads as, everywhere (projections, stream:read, API). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { verifyChain } from '../eventstore/hash-chain.js';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { SqliteKeyStore, type KeyRecord } from './key-store.js';
-import { ERASED, personal } from './personal-data-rule.js';
+import { ERASED, keyedHash, personal } from './personal-data-rule.js';
 import { SealingEventStore, keyedStreamName } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
 
@@ -108,5 +108,19 @@ describe('SealingEventStore (personal data sealed per person in the log)', () =>
     const other = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), RULES, streamKey);
     expect((await other.readStream(fresh))[0]!.data.user_id).toBe(ANNA);
     expect(await other.streamVersion(old)).toBe(1);
+  });
+
+  it('stores a keyed-hash field as hk1.<HMAC> (same input, same output; never the input), only where its rule says', async () => {
+    const rules = [...RULES, keyedHash('AttemptClaimed', (d) => (d.scope === 'login' ? ['key'] : []))];
+    const keyed = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), rules, randomBytes(32));
+    const sha = createHash('sha256').update('anna@club.test').digest('hex');
+    const claim = (scope: string, key: string) => ({ type: 'AttemptClaimed', data: { key, scope, user_id: null } });
+    await keyed.append('c1', [claim('login', sha), claim('login', sha), claim('login', 'other'), claim('mfa', ANNA)], 'no_stream');
+    const keys1 = (await keyed.readStream('c1')).map((e) => e.data.key as string);
+    expect(keys1[0]).toMatch(/^hk1\.[0-9a-f]{64}$/);
+    expect(keys1[1]).toBe(keys1[0]);
+    expect(keys1[2]).not.toBe(keys1[0]);
+    expect(keys1[3]).toBe(ANNA);
+    expect(JSON.stringify(await raw.readStream('c1'))).not.toContain(sha);
   });
 });

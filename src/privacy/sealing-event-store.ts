@@ -29,6 +29,12 @@ export const keyedStreamName = (key: Buffer, stream: string): string =>
 /** Metadata fields that are personal data of whoever made the request. */
 const PERSONAL_METADATA = ['ip', 'user_agent'] as const;
 export const PERSONAL_DATA_ERASED = 'PersonalDataErased';
+/** The erasure of a subject that is not an account (a corporate event's outside contact): `data.subject`. */
+export const SUBJECT_ERASED = 'PersonalDataSubjectErased';
+const KEYED = 'hk1.';
+/** What an erasure event erased, if it is one. */
+const erasedBy = (e: StoredEvent): unknown =>
+  e.type === PERSONAL_DATA_ERASED ? e.data.user_id : e.type === SUBJECT_ERASED ? e.data.subject : undefined;
 
 /**
  * The event store as the rest of the app sees it: personal fields are sealed with their
@@ -132,6 +138,13 @@ export class SealingEventStore implements EventStore {
         data = { ...e.data };
         for (const f of rule.fields) if (f in data) data[f] = this.vault.sealValue(owner, data[f]);
       }
+      const keyed = rule?.keyed && this.streamKey ? rule.keyed(e.data) : [];
+      for (const f of keyed) {
+        const v = data[f];
+        if (typeof v !== 'string' || v.startsWith(KEYED)) continue;
+        if (data === e.data) data = { ...e.data };
+        data[f] = `${KEYED}${hmacHex(this.streamKey!, `field:${v}`)}`;
+      }
       let metadata = e.metadata;
       if (metadata && requester) {
         metadata = { ...metadata };
@@ -144,7 +157,8 @@ export class SealingEventStore implements EventStore {
   async open(events: StoredEvent[]): Promise<StoredEvent[]> {
     const subjects = new Set<string>();
     for (const e of events) {
-      if (e.type === PERSONAL_DATA_ERASED && typeof e.data.user_id === 'string') this.vault.forget(e.data.user_id);
+      const erased = erasedBy(e);
+      if (typeof erased === 'string') this.vault.forget(erased);
       for (const v of Object.values(e.data)) if (isSealed(v)) addSubject(subjects, v);
       for (const f of PERSONAL_METADATA) if (isSealed(e.metadata[f])) addSubject(subjects, e.metadata[f] as string);
     }

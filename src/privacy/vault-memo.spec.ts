@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { SqliteKeyStore, type KeyRecord } from './key-store.js';
 import { ERASED, personal } from './personal-data-rule.js';
-import { PERSONAL_DATA_ERASED, SealingEventStore } from './sealing-event-store.js';
+import { PERSONAL_DATA_ERASED, SUBJECT_ERASED, SealingEventStore } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
 
 /** A real key store whose answers can be held back (a server round trip that ends late). */
@@ -102,6 +102,16 @@ describe('PersonalDataVault memo (each sealed value opened at most once in a pro
     clock += 60_001;
     expect(fieldsOf(await blind.readAll({ limit: 2 }), ANNA)).toEqual([[ERASED, ERASED]]);
     for (const s of [seen, blind]) expect(fieldsOf(await s.readAll(), BO)).toEqual([['bo@club.test', 'Bo Ek']]);
+  });
+
+  it('a PersonalDataSubjectErased (a subject without an account) read here drops that subject at once too', async () => {
+    const eraser = store();
+    const seen = store();
+    await eraser.append(`user-${ANNA}`, [registered(ANNA, 'anna@club.test', 'Anna Ek')], 'no_stream');
+    expect(fieldsOf(await seen.readAll(), ANNA)).toEqual([['anna@club.test', 'Anna Ek']]);
+    await eraser.vault.erase(ANNA);
+    await eraser.append(`erasure-${ANNA}`, [{ type: SUBJECT_ERASED, data: { subject: ANNA } }], 'no_stream');
+    expect(fieldsOf(await seen.readAll(), ANNA)).toEqual([[ERASED, ERASED]]);
   });
 
   it('hands out copies: an object value mutated by one reader (or by the writer after appending) is intact for the next', async () => {

@@ -79,8 +79,11 @@ export class AddressThrottle {
 
   private async recordFailure(stream: string, w: AddressWindow, accountKey: string): Promise<void> {
     const { addressMaxFailures: max, sprayMinAccounts } = this.config.loginAbuse;
+    // the account is only counted (distinct accounts per address), so the log gets a keyed hash of
+    // it, like the address: the caller's key is a plain SHA-256 of the e-mail, which a dictionary reverses
+    const account = hmacHex(this.secrets.hmacKey, `login-account|${accountKey}`).slice(0, 32);
     const r = await this.repo.execute<AddressThrottleState, AddressThrottleEvent>(stream, addressThrottleEvolver, (s) =>
-      decideAddressFailure(s, w, accountKey, { max, sprayMinAccounts }),
+      decideAddressFailure(s, w, account, { max, sprayMinAccounts }),
     );
     if (r.events.some((e) => e.type === 'PasswordSprayingSuspected'))
       logger.warn(

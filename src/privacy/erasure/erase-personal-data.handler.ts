@@ -13,7 +13,7 @@ import { Secrets } from '../../shared/secrets.js';
 import { SealingEventStore } from '../sealing-event-store.js';
 import { decideErase } from './erasure.decider.js';
 import { scrubOutbox } from './outbox-scrub.js';
-import { collectPersonalValues } from './personal-values.js';
+import { collectPersonalValues, type PersonalValues } from './personal-values.js';
 import { scrubReadModels, type ScrubResult } from './read-model-scrub.js';
 
 export class ErasePersonalData {
@@ -37,13 +37,13 @@ export type ErasureResult = ScrubResult & { position: number; revoked_sessions: 
 @CommandHandler(ErasePersonalData)
 export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalData, ErasureResult> {
   constructor(
-    private readonly repo: AggregateRepository,
+    readonly repo: AggregateRepository,
     private readonly commands: CommandBus,
-    private readonly projections: ProjectionEngine,
+    readonly projections: ProjectionEngine,
     private readonly secrets: Secrets,
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_STORE) private readonly reads: ReadStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(READ_STORE) readonly reads: ReadStore,
+    @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
 
   async execute(cmd: ErasePersonalData): Promise<ErasureResult> {
@@ -59,18 +59,37 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
       new RevokeOtherSessions(cmd.userId, null, 'deactivated'),
     );
     const position = Math.max(r.position, revoked.position, await store.headPosition());
-    await this.projections.waitFor(position, 10_000);
-
-    this.repo.forgetSnapshots();
-    const names = new Set([
-      ...((await this.reads.listCollections?.()) ?? []),
-      ...this.projections.definitions.flatMap((d) => d.collections.map((c) => c.name)),
-      SNAPSHOT_COLLECTION,
-    ]);
-    const scrubbed = await scrubReadModels(this.reads, [...names], cmd.userId, values);
-    await this.reads.compact?.();
-    const outbox = scrubOutbox(this.config.dataDir, values);
-    logger.info({ user_id: cmd.userId, ...scrubbed, outbox_messages_deleted: outbox }, 'personal data erased');
-    return { position, revoked_sessions: revoked.count, outbox_messages_deleted: outbox, ...scrubbed };
+    const scrubbed = await scrubCopies(this, position, cmd.userId, values);
+    logger.info({ user_id: cmd.userId, ...scrubbed }, 'personal data erased');
+    return { position, revoked_sessions: revoked.count, ...scrubbed };
   }
+}
+
+export interface CopyStores {
+  repo: AggregateRepository;
+  projections: ProjectionEngine;
+  reads: ReadStore;
+  config: AppConfig;
+}
+
+/**
+ * Once the projections have seen `position` (the erasure), removes the subject's remaining
+ * plaintext copies: read models, aggregate snapshots, the embedded outbox; compacts SQLite.
+ */
+export async function scrubCopies(
+  deps: CopyStores,
+  position: number,
+  subject: string,
+  values: PersonalValues,
+): Promise<ScrubResult & { outbox_messages_deleted: number }> {
+  await deps.projections.waitFor(position, 10_000);
+  deps.repo.forgetSnapshots();
+  const names = new Set([
+    ...((await deps.reads.listCollections?.()) ?? []),
+    ...deps.projections.definitions.flatMap((d) => d.collections.map((c) => c.name)),
+    SNAPSHOT_COLLECTION,
+  ]);
+  const scrubbed = await scrubReadModels(deps.reads, [...names], subject, values);
+  await deps.reads.compact?.();
+  return { ...scrubbed, outbox_messages_deleted: scrubOutbox(deps.config.dataDir, values) };
 }
