@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_STORE, type EventStore } from '../../src/eventstore/event-store.port.js';
 import { ProjectionEngine } from '../../src/projections-runtime/projection-engine.js';
@@ -7,23 +7,13 @@ import { addMember, adminLogin, BOOTSTRAP_ENV, login } from '../support/identity
 import { codeOf, eventually, outboxFiles } from '../sms-email/support.js';
 import { ensureBuilt, runCli as runCliIn } from '../cli/helpers/run-cli.js';
 import { SoftAuthenticator } from '../webauthn/soft-authenticator.js';
-import { registerPasskey, stepUp, withTotp } from './support.js';
+import { filesContaining, registerPasskey, stepUp, withTotp } from './support.js';
 
 // distinctive plaintext, so a grep of the data directory cannot match anything else
 const ERIN = { email: 'erin.shredme@erase.test', name: 'Erin Shredwell-Quist', phone: '+46701734417', passkey: 'Erins Shredkey 4417' };
 const ORIGIN = 'https://app.petanque.test';
 const KARL = { email: 'karl.keepme@erase.test', name: 'Karl Keepsake-Lind' };
 
-/** Every file under DATA_DIR (SQLite files and their -wal/-shm, keys, outbox, queue) that contains `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const hits: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const file = join(dir, name);
-    if (statSync(file).isDirectory()) hits.push(...filesContaining(file, needle));
-    else if (readFileSync(file).includes(Buffer.from(needle))) hits.push(file);
-  }
-  return hits;
-}
 const plaintextOf = (dir: string, who: Record<string, string>) =>
   Object.values(who).flatMap((v) => filesContaining(dir, v).map((f) => `${v} in ${f.slice(dir.length)}`));
 

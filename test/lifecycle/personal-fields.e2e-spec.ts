@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_STORE, type EventStore } from '../../src/eventstore/event-store.port.js';
 import { ProjectionEngine } from '../../src/projections-runtime/projection-engine.js';
@@ -7,6 +7,7 @@ import { addMember, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { rootOperator } from '../tier/support.js';
 import { createChain, createVenueIn, link, PASSWORD, type Tenant } from '../chain/support.js';
+import { filesContaining } from './support.js';
 
 // distinctive plaintext, so a grep of the data directory cannot match anything else
 const CORA = {
@@ -19,15 +20,6 @@ const KARL = 'karl.counter@login.test';
 const NOBODY = 'nobody.counter@login.test';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function filesContaining(dir: string, needle: string): string[] {
-  const hits: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const file = join(dir, name);
-    if (statSync(file).isDirectory()) hits.push(...filesContaining(file, needle));
-    else if (readFileSync(file).includes(Buffer.from(needle))) hits.push(file);
-  }
-  return hits;
-}
 const theLog = (t: TestApp) =>
   ['events.sqlite', 'events.sqlite-wal'].map((f) => readFileSync(join(t.dataDir, f)).toString('latin1')).join('');
 

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { BootstrapTenant } from '../../src/identity/tenants/tenant.handlers.js';
 import { readOutbox } from '../support/outbox.js';
@@ -80,4 +82,15 @@ export async function stepUp(t: TestApp, auth: { Authorization: string }, secret
     .send({ code: codeAt(t, secret) })
     .expect(200);
   return bearer(v.body.access_token);
+}
+
+/** Every file under `dir` (SQLite files and their -wal/-shm, keys, outbox, queue) that contains `needle`. */
+export function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (statSync(file).isDirectory()) hits.push(...filesContaining(file, needle));
+    else if (readFileSync(file).includes(Buffer.from(needle))) hits.push(file);
+  }
+  return hits;
 }
