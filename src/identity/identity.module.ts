@@ -1,12 +1,10 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
-import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { SecurityEventsController } from '../audit/security-events.controller.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { JwtKeys } from './auth/jwt-keys.service.js';
-import { JwtStrategy } from './auth/jwt.strategy.js';
 import { StepUpService } from './auth/step-up.service.js';
 import { BruteForceService } from './brute-force/brute-force.service.js';
 import { AddressThrottle } from './login-abuse/address-throttle.service.js';
@@ -54,7 +52,6 @@ class BootstrapOnStart implements OnApplicationBootstrap {
 }
 
 @Module({
-  imports: [PassportModule],
   controllers: [
     AuthController,
     SessionsController,
@@ -67,7 +64,6 @@ class BootstrapOnStart implements OnApplicationBootstrap {
   ],
   providers: [
     JwtKeys,
-    JwtStrategy,
     StepUpService,
     BruteForceService,
     AddressThrottle,

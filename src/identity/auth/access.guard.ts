@@ -1,13 +1,12 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
-import { DomainError, forbidden, unauthorized } from '../../shared/errors.js';
+import { forbidden, unauthorized } from '../../shared/errors.js';
 import { currentContext } from '../../shared/request-context.js';
-import type { AccessTokenClaims, AuthContext } from './auth-context.js';
+import type { AuthContext } from './auth-context.js';
 import { CROSS_TENANT, FRESH_MFA, IS_PUBLIC, MFA_EXEMPT, SYS_ROLES, type AuthedRequest } from './decorators.js';
 import { MFA_POLICY_HOOK, type MfaPolicyHook } from './mfa-policy.hook.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { JwtKeys } from './jwt-keys.service.js';
 import { StepUpService } from './step-up.service.js';
 import { assertTenantContext, namedTenants } from './tenant-context.js';
 import type { SessionView } from '../../../projections/sessions.js';
@@ -19,22 +18,8 @@ const mfaMethodsClaim = (v: unknown): Record<string, number> =>
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'))
     : {};
 
-class JwtPassportGuard extends AuthGuard('jwt') {
-  handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err instanceof DomainError) throw err;
-    if (err || !user) {
-      const noToken = info instanceof Error && /No auth token/i.test(info.message);
-      throw noToken
-        ? unauthorized('unauthenticated', 'An access token is required (Authorization: Bearer ...).')
-        : unauthorized('invalid_token', 'The access token is not valid.');
-    }
-    return user;
-  }
-}
-
-/** Access tokens whose signature was verified, kept for their later requests. */
-const VERIFIED_CACHE = 4096;
-const bearer = /^Bearer (\S+)$/;
+/** RFC 7235: the scheme is case-insensitive. */
+const bearer = /^bearer +(\S+) *$/i;
 
 /**
  * The one global guard: a valid access token whose session is still active (revocation
@@ -43,20 +28,9 @@ const bearer = /^Bearer (\S+)$/;
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly jwt = new JwtPassportGuard();
-  /**
-   * Exact token text -> its verified claims. An ES256 verify is the largest single cost of an
-   * authenticated read, and a client presents the same token for its whole lifetime, so the
-   * signature of a token is checked once. Only a token that passed the full passport-jwt check
-   * (signature, algorithm, issuer, audience) enters; expiry and the claims are still checked on
-   * every request (JwtStrategy.validate), and so is the session (revocation on the next request).
-   * Bounded: the oldest entry leaves first; a token that left is simply verified again.
-   */
-  private readonly verified = new Map<string, Readonly<AccessTokenClaims & { exp?: number }>>();
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly strategy: JwtStrategy,
+    private readonly keys: JwtKeys,
     @Inject(READ_STORE) private readonly reads: ReadStore,
     private readonly stepUp: StepUpService,
     @Optional() @Inject(MFA_POLICY_HOOK) private readonly policy?: MfaPolicyHook,
@@ -68,18 +42,11 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http' || this.meta<boolean>(IS_PUBLIC, ctx)) return true;
-    const req = ctx.switchToHttp().getRequest<AuthedRequest & { user: AccessTokenClaims }>();
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const token = bearer.exec(req.headers.authorization ?? '')?.[1];
-    const known = token ? this.verified.get(token) : undefined;
-    if (known) req.user = this.strategy.validate({ ...known });
-    else {
-      await this.jwt.canActivate(ctx);
-      if (token) {
-        this.verified.set(token, Object.freeze({ ...req.user }));
-        if (this.verified.size > VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
-      }
-    }
-    const claims = req.user;
+    if (!token) throw unauthorized('unauthenticated', 'An access token is required (Authorization: Bearer ...).');
+    // signature, alg, kid, typ, iss, aud once per token text; exp and nbf on every request
+    const claims = this.keys.verify(token);
     const session = await this.reads.collection<SessionView>('sessions').get(claims.sid);
     if (!session || session.status !== 'active' || session.user_id !== claims.sub) {
       throw unauthorized('session_revoked', 'This session has been revoked or has ended; log in again.');
@@ -88,9 +55,10 @@ export class AccessGuard implements CanActivate {
       user_id: claims.sub,
       tenant_id: claims.tid,
       session_id: claims.sid,
-      roles: claims.roles ?? [],
-      sys_roles: claims.sys ?? [],
-      amr: claims.amr ?? [],
+      // copies: the claims are shared by every request presenting this token
+      roles: [...(claims.roles ?? [])],
+      sys_roles: [...(claims.sys ?? [])],
+      amr: [...(claims.amr ?? [])],
       auth_time: claims.auth_time,
       mfa_at: claims.mfa_at ?? null,
       mfa_method: claims.mfa_method ?? null,
