@@ -14,13 +14,12 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { map, type Observable } from 'rxjs';
 import { ALL_PROJECTIONS } from '../projections/registry.js';
 import type { AppConfig } from './config/config.js';
 import type { ProjectionDefinition } from './projections-runtime/projection.js';
 import { SystemClock, type Clock } from './shared/clock.js';
-import { logger, PinoNestLogger, serializeRequest } from './shared/logger.js';
+import { logRequest, PinoNestLogger } from './shared/logger.js';
 import { ProblemFilter, toProblem } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
 import { rejectMalformedInput } from './shared/well-formed-input.js';
@@ -79,19 +78,13 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   // helmet's strict defaults (script-src 'self', no inline script); images may also come from https:
   // hosts, since a chain's white-label logo and icon are https URLs of its own (F02.09.05)
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https:'] } } }));
-  app.use((req: Request, _res: Response, next: NextFunction) => {
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const header = req.header('x-correlation-id');
     const correlation_id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+    // one line per request; bearer secrets in a path (webhook secrets) or a query (?access_token=) never reach it
+    logRequest(req, res, correlation_id);
     requestContext.run({ correlation_id, ip: req.ip ?? null, user_agent: req.header('user-agent') ?? null }, next);
   });
-  app.use(
-    pinoHttp({
-      logger,
-      customProps: () => ({ correlation_id: requestContext.getStore()?.correlation_id }),
-      // bearer secrets in a path (webhook secrets) or a query (?access_token=) never reach the log
-      serializers: { req: serializeRequest },
-    }),
-  );
   app.use(
     express.json({
       limit: '100kb',

@@ -59,18 +59,23 @@ export function redactUrl(url: string | undefined): string | undefined {
   return `${path}?${query}`;
 }
 
-/** A parsed query or params object with the values of secret-looking names redacted. */
-export function redactParams(params: unknown): unknown {
-  if (!params || typeof params !== 'object') return params;
-  return Object.fromEntries(Object.entries(params as Record<string, unknown>).map(([k, v]) => [k, SECRET_PARAM.test(k) ? CENSOR : v]));
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  socket?: { remoteAddress?: string };
 }
 
-/** pino-http's request serializer: url, query and params pass through the redaction above. */
-export const serializeRequest = <R extends { url?: string; query?: unknown; params?: unknown }>(req: R): R => ({
-  ...req,
-  url: redactUrl(req.url),
-  ...('query' in req ? { query: redactParams(req.query) } : {}),
-  ...('params' in req ? { params: redactParams(req.params) } : {}),
+/**
+ * The one line a request leaves: method, url (through redactUrl), client address, status, time
+ * in ms, a per-process request id and the correlation id. No headers and no body: nothing there
+ * can carry a secret into the log (Authorization, cookies, device tokens are never read here).
+ */
+export const requestLine = (req: LoggedRequest, statusCode: number, responseTime: number, id: number, correlation_id: string) => ({
+  req: { id, method: req.method, url: redactUrl(req.originalUrl ?? req.url), remoteAddress: req.socket?.remoteAddress },
+  correlation_id,
+  res: { statusCode },
+  responseTime,
 });
 
 export const logger = pino({
@@ -96,4 +101,32 @@ export class PinoNestLogger implements LoggerService {
   verbose(message: unknown, context?: string) {
     logger.trace({ context }, String(message));
   }
+}
+
+/**
+ * The request line's own logger, on the same stream: requestLine has a fixed shape with nothing
+ * the redact paths could match, and pino's wildcard redaction was two thirds of the line's cost
+ * (3.6 vs 11 us CPU per line, one process, 20,000 lines).
+ */
+const requestLog = logger.child({}, { redact: { paths: [] } });
+let requestIds = 0;
+
+/**
+ * Logs `requestLine` once the response is done ('close' follows 'finish', and also comes alone
+ * when the client went away first): 5xx at error level. pino's logger directly, one object per
+ * request; pino-http built two child loggers per request and serialized every header.
+ */
+export function logRequest(
+  req: LoggedRequest,
+  res: { statusCode: number; writableFinished: boolean; once(event: 'close', f: () => void): unknown },
+  correlation_id: string,
+): void {
+  if (!requestLog.isLevelEnabled('info')) return;
+  const started = Date.now();
+  const id = ++requestIds;
+  res.once('close', () => {
+    const line = requestLine(req, res.statusCode, Date.now() - started, id, correlation_id);
+    if (res.statusCode >= 500) requestLog.error(line, 'request errored');
+    else requestLog.info(line, res.writableFinished ? 'request completed' : 'request aborted');
+  });
 }

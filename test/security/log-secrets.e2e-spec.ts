@@ -212,6 +212,14 @@ it('logs every request of a login / refresh / TOTP / trusted device / SMS flow w
   ])
     expect(urls.filter((u) => u.startsWith(path)).length).toBeGreaterThan(0);
   expect(entries.filter((e) => 'raw' in e)).toEqual([]); // nothing but pino's JSON lines
+  // each request line says what happened: method, status, time and ids
+  expect(entries.find((e) => 'req' in e && e.req?.url === '/auth/login')).toMatchObject({
+    msg: 'request completed',
+    req: { id: expect.any(Number), method: 'POST' },
+    res: { statusCode: 200 },
+    responseTime: expect.any(Number),
+    correlation_id: expect.any(String),
+  });
 
   const leaks = [...secrets].filter(([, v]) => (/^\d{6}$/.test(v) ? new RegExp(`(^|\\D)${v}(\\D|$)`).test(log) : log.includes(v)));
   expect(leaks.map(([what]) => what)).toEqual([]);
