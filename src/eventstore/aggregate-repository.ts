@@ -49,6 +49,20 @@ export interface ExecuteOptions {
 }
 
 export type ExecuteResult<S> = AppendResult & { state: S; appended: boolean };
+type StateOf<C> = C extends Command<infer S, infer _E> ? S : never;
+
+/** One decision on one stream, for {@link AggregateRepository.executeAll}. */
+export interface Command<S, E extends DomainEvent = DomainEvent> {
+  stream: string;
+  evolver: Evolver<S, E>;
+  decide: (state: S, version: number) => E[] | Promise<E[]>;
+  options?: ExecuteOptions;
+}
+
+/** A command of any event type, for lists of commands on different aggregates. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- evolve takes S and E contravariantly: no narrower type admits them all */
+export type AnyCommand<S = any> = Command<S, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Wraps a stored event so Nest EventBus subscribers can receive it after persistence. */
 export class EventAppended {
@@ -131,18 +145,71 @@ export class AggregateRepository {
           decided.map((e) => this.toNew(e, options.metadata)),
           version === -1 ? 'no_stream' : version,
         );
-        const newState = decided.reduce((s, e) => evolver.evolve(s, e), state);
-        const last = result.events[result.events.length - 1];
-        if (evolver.snapshot && last) {
-          await this.remember(stream, evolver.snapshot.schema, { state: newState, version: last.version, eventId: last.id }, persisted);
-        }
-        this.publish(result.events);
-        return { ...result, state: newState, appended: true };
+        return await this.applied(stream, evolver, state, decided, result, persisted);
       } catch (err) {
         if (err instanceof ConcurrencyError && attempt < attempts) continue;
         throw err;
       }
     }
+  }
+
+  /**
+   * Executes independent commands on different streams with their appends issued in one
+   * synchronous run, so a store that group-commits (SQLite) writes them in ONE commit. Each keeps
+   * its own expected version and succeeds or fails alone: this is not an atomic multi-stream
+   * append, so use it only where any subset of the commands being durable is safe. A command
+   * that loses a version race is re-loaded and re-decided on its own (as `execute` would); one
+   * whose decide throws appends nothing. Every command settles before the first error is thrown.
+   */
+  async executeAll<C extends readonly AnyCommand[]>(commands: C): Promise<{ [K in keyof C]: ExecuteResult<StateOf<C[K]>> }> {
+    const decided = await Promise.all(commands.map((c) => settle(this.loadAndDecide(c))));
+    // every append is asked for before the first await: one synchronous run, one group commit
+    const done = decided.map((d, i) => {
+      const c = commands[i]!;
+      if ('err' in d) return d;
+      if (d.ok.events.length === 0) return { ok: { version: d.ok.version, position: 0, events: [], state: d.ok.state, appended: false } };
+      return settle(this.appendDecided(c, d.ok)).then((o) => {
+        const attempts = c.options?.retryOnConflict === false ? 1 : (c.options?.maxAttempts ?? 5);
+        if (!('err' in o) || !(o.err instanceof ConcurrencyError) || attempts < 2) return o;
+        return settle(this.execute(c.stream, c.evolver, c.decide, { ...c.options, maxAttempts: attempts - 1 }));
+      });
+    });
+    const settled = await Promise.all(done);
+    const failed = settled.find((o) => 'err' in o);
+    if (failed && 'err' in failed) throw failed.err;
+    return settled.map((o) => ('ok' in o ? o.ok : null)) as { [K in keyof C]: ExecuteResult<StateOf<C[K]>> };
+  }
+
+  private async loadAndDecide<S, E extends DomainEvent>(c: Command<S, E>): Promise<LoadedAt<S> & { events: E[] }> {
+    const loaded = await this.loadAt(c.stream, c.evolver);
+    return { ...loaded, events: await c.decide(loaded.state, loaded.version) };
+  }
+
+  private async appendDecided<S, E extends DomainEvent>(c: Command<S, E>, d: LoadedAt<S> & { events: E[] }): Promise<ExecuteResult<S>> {
+    const result = await this.store.append(
+      c.stream,
+      d.events.map((e) => this.toNew(e, c.options?.metadata)),
+      d.version === -1 ? 'no_stream' : d.version,
+    );
+    return this.applied(c.stream, c.evolver, d.state, d.events, result, d.persisted);
+  }
+
+  /** After a successful append: the new state, its snapshot, and only then the publication. */
+  private async applied<S, E extends DomainEvent>(
+    stream: string,
+    evolver: Evolver<S, E>,
+    state: S,
+    decided: E[],
+    result: AppendResult,
+    persisted: number,
+  ): Promise<ExecuteResult<S>> {
+    const newState = decided.reduce((s, e) => evolver.evolve(s, e), state);
+    const last = result.events[result.events.length - 1];
+    if (evolver.snapshot && last) {
+      await this.remember(stream, evolver.snapshot.schema, { state: newState, version: last.version, eventId: last.id }, persisted);
+    }
+    this.publish(result.events);
+    return { ...result, state: newState, appended: true };
   }
 
   /** Appends events without a decider (e.g. reservation streams); still publishes after persistence. */
@@ -196,3 +263,9 @@ function parseState<S>(text: string): S | undefined {
     return undefined;
   }
 }
+
+const settle = <T>(p: Promise<T>): Promise<{ ok: T } | { err: unknown }> =>
+  p.then(
+    (ok) => ({ ok }),
+    (err: unknown) => ({ err }),
+  );

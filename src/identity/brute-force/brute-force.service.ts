@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type AnyCommand, type Command, type ExecuteResult } from '../../eventstore/aggregate-repository.js';
 import { KeyedMutex } from '../../shared/async-mutex.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
@@ -49,16 +49,28 @@ export class BruteForceService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  attempt<T>(counter: AttemptCounter, evaluate: () => Promise<Outcome<T>>): Promise<Outcome<T> & { position: number }> {
+  /**
+   * `onSuccess` (optional) names the command a success leads to (SessionStarted,
+   * SessionMfaSatisfied): it is executed in the same group commit as AttemptSucceeded, so a
+   * success costs one commit instead of two. Both only follow the claim and the evaluation, and
+   * either alone is safe: a correct code or password was seen. If building the command throws
+   * (not a member, account deactivated), the success is still recorded before the error.
+   */
+  attempt<T, S = never>(
+    counter: AttemptCounter,
+    evaluate: () => Promise<Outcome<T>>,
+    onSuccess?: (value: T | undefined) => AnyCommand<S> | Promise<AnyCommand<S>>,
+  ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
     const stream = bruteForceStream(counter.scope, counter.subject);
-    return this.queue.run(stream, () => this.attemptNow(stream, counter, evaluate));
+    return this.queue.run(stream, () => this.attemptNow(stream, counter, evaluate, onSuccess));
   }
 
-  private async attemptNow<T>(
+  private async attemptNow<T, S>(
     stream: string,
     counter: AttemptCounter,
     evaluate: () => Promise<Outcome<T>>,
-  ): Promise<Outcome<T> & { position: number }> {
+    onSuccess?: (value: T | undefined) => AnyCommand<S> | Promise<AnyCommand<S>>,
+  ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
     const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
     await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
       const now = this.clock.now().getTime();
@@ -82,20 +94,27 @@ export class BruteForceService {
     try {
       outcome = await evaluate();
     } catch (err) {
-      await this.resolve(stream, base, false);
+      await this.repo.execute(stream, evolver, this.resolution(base, false));
       throw err;
     }
-    const position = await this.resolve(stream, base, outcome.ok);
-    return { ...outcome, position };
+    const resolve: Command<BruteForceState, BruteForceEvent> = { stream, evolver, decide: this.resolution(base, outcome.ok) };
+    if (!outcome.ok || !onSuccess) return { ...outcome, position: (await this.repo.execute(stream, evolver, resolve.decide)).position };
+    let next: AnyCommand<S>;
+    try {
+      next = await onSuccess(outcome.value);
+    } catch (err) {
+      await this.repo.execute(stream, evolver, resolve.decide);
+      throw err;
+    }
+    const [resolved, after] = await this.repo.executeAll([resolve, next] as const);
+    return { ...outcome, position: Math.max(resolved.position, after.position), after };
   }
 
-  private async resolve(stream: string, base: Omit<AttemptCounter, 'subject'> & { key: string }, ok: boolean): Promise<number> {
-    const r = await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) =>
+  private resolution(base: Omit<AttemptCounter, 'subject'> & { key: string }, ok: boolean) {
+    return (state: BruteForceState): BruteForceEvent[] =>
       ok
         ? [{ type: 'AttemptSucceeded', data: { ...base, previous_failures: state.failures } }]
-        : failureEvents(state, base, this.clock.now().getTime()),
-    );
-    return r.position;
+        : failureEvents(state, base, this.clock.now().getTime());
   }
 
   /** Operator reset or a successful recovery path: unlock and clear the counter. */

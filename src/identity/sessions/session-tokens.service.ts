@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type Command, type ExecuteResult } from '../../eventstore/aggregate-repository.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { hmacHex, randomToken, safeEqual, sha256Hex } from '../../shared/crypto.js';
@@ -22,6 +22,23 @@ export interface TokenPair {
   expires_in: number;
   session_id: string;
 }
+
+export type MfaAnswer = {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  amr: string[];
+  mfa_at: number;
+  position: number;
+};
+
+/** A session command not yet executed, and how the answer is made from its result. */
+export interface PendingSession<A> {
+  command: Command<SessionState, SessionEvent>;
+  finish: (result: ExecuteResult<SessionState>) => Promise<A>;
+}
+
+type LiveMember = { membership: MembershipView; user: UserView | null };
 
 const SECRET_LEN = 43; // 256 bits in base64url
 const TAG_LEN = 22; // 128 bits in base64url
@@ -92,8 +109,18 @@ export class SessionTokens {
   }
 
   async start(input: StartSession): Promise<TokenPair & { position: number }> {
+    const pending = await this.prepareStart(input);
+    const { stream, evolver, decide } = pending.command;
+    return pending.finish(await this.repo.execute(stream, evolver, decide));
+  }
+
+  /**
+   * The SessionStarted command of a login and how its answer is made once it is appended, so a
+   * login can commit it together with its brute-force outcome (BruteForceService.attempt).
+   */
+  async prepareStart(input: StartSession): Promise<PendingSession<TokenPair & { position: number }>> {
     // every login path ends here: a deactivated person or an ended membership gets no session
-    await this.liveMember(input.user_id, input.tenant_id);
+    const member = await this.liveMember(input.user_id, input.tenant_id);
     const session_id = randomUUID();
     const refresh = this.mint(session_id, 0, randomToken(256));
     const now = this.clock.now();
@@ -107,45 +134,52 @@ export class SessionTokens {
     ).items.length;
     const location = await locate(ctx?.ip);
     const mfaAt = input.mfa && input.stepUpFresh !== false ? now.toISOString() : null;
-    const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(session_id), sessionEvolver, () => [
-      {
-        type: 'SessionStarted',
-        data: {
-          session_id,
-          user_id: input.user_id,
-          tenant_id: input.tenant_id,
-          refresh_hash: sha256Hex(refresh),
-          method: input.method,
-          amr: input.mfa ? [...new Set([...input.amr, 'mfa'])] : input.amr,
-          auth_time: now.toISOString(),
-          mfa_at: mfaAt,
-          mfa_method: input.mfa ? (input.mfaMethod ?? null) : null,
-          ip: ctx?.ip ?? null,
-          device,
-          device_key: key,
-          location,
-          new_device: seen === 0,
-          idle_expires_at: new Date(
-            Math.min(now.getTime() + this.config.refreshIdleSeconds * 1000, now.getTime() + this.config.refreshAbsoluteSeconds * 1000),
-          ).toISOString(),
-          absolute_expires_at: new Date(now.getTime() + this.config.refreshAbsoluteSeconds * 1000).toISOString(),
-        },
+    const started: SessionEvent = {
+      type: 'SessionStarted',
+      data: {
+        session_id,
+        user_id: input.user_id,
+        tenant_id: input.tenant_id,
+        refresh_hash: sha256Hex(refresh),
+        method: input.method,
+        amr: input.mfa ? [...new Set([...input.amr, 'mfa'])] : input.amr,
+        auth_time: now.toISOString(),
+        mfa_at: mfaAt,
+        mfa_method: input.mfa ? (input.mfaMethod ?? null) : null,
+        ip: ctx?.ip ?? null,
+        device,
+        device_key: key,
+        location,
+        new_device: seen === 0,
+        idle_expires_at: new Date(
+          Math.min(now.getTime() + this.config.refreshIdleSeconds * 1000, now.getTime() + this.config.refreshAbsoluteSeconds * 1000),
+        ).toISOString(),
+        absolute_expires_at: new Date(now.getTime() + this.config.refreshAbsoluteSeconds * 1000).toISOString(),
       },
-    ]);
-    const access = await this.accessToken(result.state);
+    };
     return {
-      access_token: access.token,
-      refresh_token: refresh,
-      token_type: 'Bearer',
-      expires_in: access.expiresIn,
-      session_id,
-      position: result.position,
+      command: { stream: sessionStream(session_id), evolver: sessionEvolver, decide: () => [started] },
+      finish: async (result) => {
+        // the membership read above, a moment ago in this request, signs the token (not read twice)
+        const access = await this.sign(result.state, member);
+        return {
+          access_token: access.token,
+          refresh_token: refresh,
+          token_type: 'Bearer',
+          expires_in: access.expiresIn,
+          session_id,
+          position: result.position,
+        };
+      },
     };
   }
 
   /** Signs an access token for a session's current state, with the member's live roles. */
   async accessToken(s: SessionState): Promise<{ token: string; expiresIn: number }> {
-    const { membership, user } = await this.liveMember(s.user_id, s.tenant_id);
+    return this.sign(s, await this.liveMember(s.user_id, s.tenant_id));
+  }
+
+  private sign(s: SessionState, { membership, user }: LiveMember): Promise<{ token: string; expiresIn: number }> {
     return this.keys.sign({
       sub: s.user_id,
       tid: s.tenant_id,
@@ -161,7 +195,7 @@ export class SessionTokens {
   }
 
   /** The person's live membership of the tenant; refused for an ended membership or a deactivated account. */
-  private async liveMember(userId: string, tenantId: string): Promise<{ membership: MembershipView; user: UserView | null }> {
+  private async liveMember(userId: string, tenantId: string): Promise<LiveMember> {
     const [membership, user] = await Promise.all([
       this.reads.collection<MembershipView>('memberships').get(membershipId(tenantId, userId)),
       this.reads.collection<UserView>('users').get(userId),
@@ -175,36 +209,46 @@ export class SessionTokens {
    * A second factor was verified for this session: record it (amr, mfa_at) and return a new
    * access token that says so. Every MFA verify endpoint ends here.
    */
-  async satisfyMfa(
-    auth: AuthContext,
-    method: string,
-    amr: string[],
-  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; amr: string[]; mfa_at: number; position: number }> {
+  async satisfyMfa(auth: AuthContext, method: string, amr: string[]): Promise<MfaAnswer> {
+    const { command, finish } = this.prepareMfa(auth, method, amr);
+    return finish(await this.repo.execute(command.stream, command.evolver, command.decide));
+  }
+
+  /** The SessionMfaSatisfied command of a verify and its answer, to commit with the brute-force outcome. */
+  prepareMfa(auth: AuthContext, method: string, amr: string[]): PendingSession<MfaAnswer> {
     const now = this.clock.now();
-    const result = await this.repo.execute<SessionState, SessionEvent>(sessionStream(auth.session_id), sessionEvolver, (s) => {
-      if (!s.exists || !s.active || s.user_id !== auth.user_id)
-        throw unauthorized('session_revoked', 'This session has been revoked or has ended.');
-      return [
-        {
-          type: 'SessionMfaSatisfied',
-          data: {
-            session_id: auth.session_id,
-            user_id: auth.user_id,
-            method,
-            amr: [...new Set([...amr, 'mfa'])],
-            mfa_at: now.toISOString(),
-          },
-        },
-      ];
-    });
-    const access = await this.accessToken(result.state);
     return {
-      access_token: access.token,
-      token_type: 'Bearer',
-      expires_in: access.expiresIn,
-      amr: result.state.amr,
-      mfa_at: Math.floor(now.getTime() / 1000),
-      position: result.position,
+      command: {
+        stream: sessionStream(auth.session_id),
+        evolver: sessionEvolver,
+        decide: (s) => {
+          if (!s.exists || !s.active || s.user_id !== auth.user_id)
+            throw unauthorized('session_revoked', 'This session has been revoked or has ended.');
+          return [
+            {
+              type: 'SessionMfaSatisfied',
+              data: {
+                session_id: auth.session_id,
+                user_id: auth.user_id,
+                method,
+                amr: [...new Set([...amr, 'mfa'])],
+                mfa_at: now.toISOString(),
+              },
+            },
+          ];
+        },
+      },
+      finish: async (result) => {
+        const access = await this.accessToken(result.state);
+        return {
+          access_token: access.token,
+          token_type: 'Bearer',
+          expires_in: access.expiresIn,
+          amr: result.state.amr,
+          mfa_at: Math.floor(now.getTime() / 1000),
+          position: result.position,
+        };
+      },
     };
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type ExecuteResult } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
-import { SessionTokens } from '../../identity/sessions/session-tokens.service.js';
+import { SessionTokens, type PendingSession } from '../../identity/sessions/session-tokens.service.js';
+import type { SessionState } from '../../identity/sessions/session.decider.js';
 import { ProjectionEngine } from '../../projections-runtime/projection-engine.js';
 import { JOB_QUEUE, type JobQueue } from '../../queue/job-queue.port.js';
 import { READ_STORE, type ReadStore, type Where } from '../../readstore/read-store.port.js';
@@ -167,8 +168,10 @@ export class OtpService {
 
   /** Login / step-up code (SMS or e-mail): a success is recorded on the session with its method (SessionTokens.satisfyMfa). */
   async verify(auth: AuthContext, channel: OtpChannel, challengeId: string, code: string) {
-    const checked = await this.checkCode(auth, channel, 'verify', challengeId, code);
-    const token = await this.tokens.satisfyMfa(auth, channel, [channel]);
+    // SessionMfaSatisfied is committed together with AttemptSucceeded, after the code is spent
+    const session = this.tokens.prepareMfa(auth, channel, [channel]);
+    const checked = await this.checkCode(auth, channel, 'verify', challengeId, code, session);
+    const token = await session.finish(checked.after!);
     return { ...token, position: Math.max(token.position, checked.position) };
   }
 
@@ -179,8 +182,9 @@ export class OtpService {
     purpose: OtpPurpose,
     challengeId: string | null,
     code: string,
-  ): Promise<{ position: number }> {
-    const outcome = await this.bruteForce.attempt<VerifyResult & { position: number }>(
+    onSuccess?: PendingSession<unknown>,
+  ): Promise<{ position: number; after?: ExecuteResult<SessionState> }> {
+    const outcome = await this.bruteForce.attempt<VerifyResult & { position: number }, SessionState>(
       { scope: 'mfa', subject: auth.user_id, user_id: auth.user_id, factor: channel },
       async () => {
         let result: VerifyResult = { ok: false, reason: 'not_found' };
@@ -203,10 +207,11 @@ export class OtpService {
         });
         return { ok: result.ok, value: { ...result, position: r.position } };
       },
+      onSuccess && (() => onSuccess.command),
     );
     const result = outcome.value!;
     if (!result.ok) throw verifyError(result, purpose);
-    return { position: Math.max(outcome.position, result.position) };
+    return { position: Math.max(outcome.position, result.position), after: outcome.after };
   }
 }
 

@@ -68,17 +68,25 @@ export class UseRecoveryCodeHandler implements ICommandHandler<UseRecoveryCode> 
     if ((await this.stepUp.possessionFactors(uid)).length === 0)
       throw conflict('possession_factor_required', 'Recovery codes count only beside a second factor (authenticator app, SMS or passkey).');
     let decision: UseDecision = { kind: 'invalid' };
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' }, async () => {
-      // Re-decided on a version conflict: a concurrent use of the same code then finds it burnt.
-      await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(uid), recoveryCodesEvolver, (s) => {
-        decision = decideUse(s, uid, code);
-        return decision.kind === 'used' ? decision.events : [];
-      });
-      return { ok: (decision as UseDecision).kind === 'used' };
-    });
+    const session = this.tokens.prepareMfa(auth, 'recovery_code', ['recovery_code']);
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' },
+      async () => {
+        // Its own commit, re-decided on a version conflict: a concurrent use of the same code then
+        // finds it burnt, and the session only hears of a code that is burnt.
+        await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(uid), recoveryCodesEvolver, (s) => {
+          decision = decideUse(s, uid, code);
+          return decision.kind === 'used' ? decision.events : [];
+        });
+        return { ok: (decision as UseDecision).kind === 'used' };
+      },
+      // SessionMfaSatisfied is committed together with AttemptSucceeded
+      () => session.command,
+    );
     const d = decision as UseDecision;
-    if (!outcome.ok || d.kind !== 'used') throw badRequest('invalid_code', 'The recovery code is not valid or was already used.');
-    const answer = await this.tokens.satisfyMfa(auth, 'recovery_code', ['recovery_code']);
+    if (!outcome.ok || d.kind !== 'used' || !outcome.after)
+      throw badRequest('invalid_code', 'The recovery code is not valid or was already used.');
+    const answer = await session.finish(outcome.after);
     return { ...answer, remaining: d.remaining };
   }
 }

@@ -5,7 +5,7 @@ import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
-import { SessionTokens } from '../../identity/sessions/session-tokens.service.js';
+import { SessionTokens, type MfaAnswer, type PendingSession } from '../../identity/sessions/session-tokens.service.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
 import { open, seal } from '../../shared/crypto.js';
@@ -47,7 +47,7 @@ export class DisableTotp {
   constructor(readonly auth: AuthContext) {}
 }
 
-export type MfaTokenAnswer = Awaited<ReturnType<SessionTokens['satisfyMfa']>>;
+export type MfaTokenAnswer = MfaAnswer;
 
 const invalidCode = () => badRequest('invalid_code', 'The code is not valid.');
 
@@ -121,23 +121,30 @@ abstract class TotpCodeHandler extends TotpHandlerBase {
    * Decides with the code and appends the decision's events; re-decided on a version conflict,
    * so a concurrent use of the same step reads as a replay. Counts as a success only for `accepted`.
    */
-  protected async tryCode<D extends { kind: string } | { kind: string; events: TotpEvent[] }>(
+  protected async tryCode<D extends { kind: string } | { kind: string; events: TotpEvent[] }, A = never>(
     uid: string,
     decide: (s: TotpState) => D,
     accepted: D['kind'],
     initial: D,
-  ): Promise<{ decision: D; position: number }> {
+    onAccepted?: PendingSession<A>,
+  ): Promise<{ decision: D; position: number; answer?: A }> {
     let d = initial;
     let position = 0;
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, async () => {
-      const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
-        d = decide(s);
-        return 'events' in d ? d.events : [];
-      });
-      position = r.position;
-      return { ok: d.kind === accepted };
-    });
-    return { decision: d, position: Math.max(position, outcome.position) };
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' },
+      async () => {
+        // its own commit, before the session hears of it: the step is spent before anything counts it
+        const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
+          d = decide(s);
+          return 'events' in d ? d.events : [];
+        });
+        position = r.position;
+        return { ok: d.kind === accepted };
+      },
+      onAccepted && (() => onAccepted.command),
+    );
+    const answer = outcome.after && (await onAccepted!.finish(outcome.after));
+    return { decision: d, position: Math.max(position, outcome.position), answer };
   }
 }
 
@@ -198,13 +205,17 @@ export class VerifyTotpHandler extends TotpCodeHandler implements ICommandHandle
   async execute({ auth, code }: VerifyTotp): Promise<MfaTokenAnswer> {
     const uid = auth.user_id;
     if (!(await this.load(uid)).state.active) throw badRequest('totp_not_enrolled', 'No authenticator app is enrolled for this account.');
-    const { decision } = await this.tryCode<VerifyDecision>(uid, (s) => decideVerify(s, uid, this.matcher(uid, code)), 'accepted', {
-      kind: 'not_enrolled',
-    });
+    const { decision, answer } = await this.tryCode<VerifyDecision, MfaAnswer>(
+      uid,
+      (s) => decideVerify(s, uid, this.matcher(uid, code)),
+      'accepted',
+      { kind: 'not_enrolled' },
+      this.tokens.prepareMfa(auth, 'totp', ['otp']),
+    );
     if (decision.kind === 'replay')
       throw badRequest('code_already_used', 'This code was already used; wait for the next code of your authenticator app.');
-    if (decision.kind !== 'accepted') throw invalidCode();
-    return this.tokens.satisfyMfa(auth, 'totp', ['otp']);
+    if (decision.kind !== 'accepted' || !answer) throw invalidCode();
+    return answer;
   }
 }
 

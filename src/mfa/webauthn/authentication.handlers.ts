@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
-import { SessionTokens, type TokenPair } from '../../identity/sessions/session-tokens.service.js';
+import { SessionTokens, type MfaAnswer, type PendingSession, type TokenPair } from '../../identity/sessions/session-tokens.service.js';
 import { userEvolver, userStream } from '../../identity/users/user.decider.js';
 import { READ_STORE, type ReadStore } from '../../readstore/read-store.port.js';
 import { CLOCK, type Clock } from '../../shared/clock.js';
@@ -111,11 +111,17 @@ export class FinishWebAuthnStepUpHandler implements ICommandHandler<FinishWebAut
 
   async execute({ auth, response }: FinishWebAuthnStepUp) {
     const uid = auth.user_id;
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'webauthn' }, async () => {
-      const { challenge } = await this.ceremonies.consume(response, { purpose: 'authenticate', session_id: auth.session_id });
-      return { ok: true, value: await this.verifier.verify(uid, response, challenge, 'step_up') };
-    });
-    const upgraded = await this.tokens.satisfyMfa(auth, 'webauthn', hwkAmr(outcome.value!.uv));
+    let session: PendingSession<MfaAnswer> | undefined;
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'webauthn' },
+      async () => {
+        const { challenge } = await this.ceremonies.consume(response, { purpose: 'authenticate', session_id: auth.session_id });
+        return { ok: true, value: await this.verifier.verify(uid, response, challenge, 'step_up') };
+      },
+      // committed together with AttemptSucceeded, after the assertion (and its counter) is recorded
+      (verified) => (session = this.tokens.prepareMfa(auth, 'webauthn', hwkAmr(verified!.uv))).command,
+    );
+    const upgraded = await session!.finish(outcome.after!);
     return { ...upgraded, position: Math.max(outcome.position, upgraded.position) };
   }
 }
@@ -161,20 +167,29 @@ export class FinishPasskeyLoginHandler implements ICommandHandler<FinishPasskeyL
       ctx.actor_id = uid;
       ctx.tenant_id = tenantId ?? null;
     }
-    const outcome = await this.bruteForce.attempt({ scope: 'mfa', subject: uid, user_id: uid, factor: 'webauthn' }, async () => {
-      const { challenge } = await this.ceremonies.consume(response, binding);
-      return { ok: true, value: await this.verifier.verify(uid, response, challenge, 'passwordless') };
-    });
-    if (!user.exists || !tenantId) throw forbidden('not_a_member', 'Your account has no tenant membership.');
-    const uv = outcome.value!.uv;
-    const started = await this.tokens.start({
-      user_id: uid,
-      tenant_id: tenantId,
-      method: 'passkey',
-      amr: hwkAmr(uv),
-      mfa: uv,
-      mfaMethod: 'webauthn',
-    });
+    let session: PendingSession<TokenPair & { position: number }> | undefined;
+    const outcome = await this.bruteForce.attempt(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'webauthn' },
+      async () => {
+        const { challenge } = await this.ceremonies.consume(response, binding);
+        return { ok: true, value: await this.verifier.verify(uid, response, challenge, 'passwordless') };
+      },
+      // SessionStarted is committed together with AttemptSucceeded
+      async (verified) => {
+        if (!user.exists || !tenantId) throw forbidden('not_a_member', 'Your account has no tenant membership.');
+        const uv = verified!.uv;
+        session = await this.tokens.prepareStart({
+          user_id: uid,
+          tenant_id: tenantId,
+          method: 'passkey',
+          amr: hwkAmr(uv),
+          mfa: uv,
+          mfaMethod: 'webauthn',
+        });
+        return session.command;
+      },
+    );
+    const started = await session!.finish(outcome.after!);
     return { ...started, position: Math.max(outcome.position, started.position) };
   }
 }
