@@ -57,6 +57,18 @@ export interface Command<S, E extends DomainEvent = DomainEvent> {
   evolver: Evolver<S, E>;
   decide: (state: S, version: number) => E[] | Promise<E[]>;
   options?: ExecuteOptions;
+  /**
+   * The stream is new (named by a fresh random id, e.g. a session): decided on the initial state
+   * without reading anything, appended with `no_stream`: a stream that does exist is refused
+   * (ConcurrencyError, never re-decided on its state).
+   */
+  fresh?: boolean;
+  /**
+   * The result of this process's previous command on the same stream (e.g. an attempt's claim):
+   * decided on its state without reading the stream again. A stream that changed since is refused
+   * by the expected version, then re-loaded and re-decided.
+   */
+  after?: ExecuteResult<S>;
 }
 
 /** A command of any event type, for lists of commands on different aggregates. */
@@ -77,6 +89,8 @@ export class EventAppended {
 @Injectable()
 export class AggregateRepository {
   private readonly snapshots: SnapshotStore;
+  /** Where the persisted snapshot of a result's stream stood, for a command decided `after` it. */
+  private readonly persistedOf = new WeakMap<object, number>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -169,7 +183,7 @@ export class AggregateRepository {
       if ('err' in d) return d;
       if (d.ok.events.length === 0) return { ok: { version: d.ok.version, position: 0, events: [], state: d.ok.state, appended: false } };
       return settle(this.appendDecided(c, d.ok)).then((o) => {
-        const attempts = c.options?.retryOnConflict === false ? 1 : (c.options?.maxAttempts ?? 5);
+        const attempts = c.fresh || c.options?.retryOnConflict === false ? 1 : (c.options?.maxAttempts ?? 5);
         if (!('err' in o) || !(o.err instanceof ConcurrencyError) || attempts < 2) return o;
         return settle(this.execute(c.stream, c.evolver, c.decide, { ...c.options, maxAttempts: attempts - 1 }));
       });
@@ -181,7 +195,12 @@ export class AggregateRepository {
   }
 
   private async loadAndDecide<S, E extends DomainEvent>(c: Command<S, E>): Promise<LoadedAt<S> & { events: E[] }> {
-    const loaded = await this.loadAt(c.stream, c.evolver);
+    const last = c.after?.appended ? c.after.events.at(-1) : undefined;
+    const loaded: LoadedAt<S> = c.fresh
+      ? { state: c.evolver.initialState(), version: -1, eventId: null, persisted: -1 }
+      : last
+        ? { state: c.after!.state, version: last.version, eventId: last.id, persisted: this.persistedOf.get(c.after!) ?? -1 }
+        : await this.loadAt(c.stream, c.evolver);
     return { ...loaded, events: await c.decide(loaded.state, loaded.version) };
   }
 
@@ -209,7 +228,9 @@ export class AggregateRepository {
       await this.remember(stream, evolver.snapshot.schema, { state: newState, version: last.version, eventId: last.id }, persisted);
     }
     this.publish(result.events);
-    return { ...result, state: newState, appended: true };
+    const executed = { ...result, state: newState, appended: true };
+    this.persistedOf.set(executed, persisted);
+    return executed;
   }
 
   /** Appends events without a decider (e.g. reservation streams); still publishes after persistence. */

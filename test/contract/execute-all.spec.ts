@@ -8,12 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AggregateRepository, type DomainEvent, type Evolver } from '../../src/eventstore/aggregate-repository.js';
+import { ConcurrencyError } from '../../src/eventstore/event-store.port.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite-event-store.js';
 import { EventStoreCommits } from '../support/wal-commits.js';
 import { uid } from './helpers/event-store-harness.js';
 
 type Added = DomainEvent<'Added', { n: number }>;
 const sum: Evolver<{ total: number }, Added> = { initialState: () => ({ total: 0 }), evolve: (s, e) => ({ total: s.total + e.data.n }) };
+const one = (n: number): Added[] => [{ type: 'Added', data: { n } }];
 const add = (stream: string, n: number, onDecide: () => void | Promise<void> = () => {}) => ({
   stream,
   evolver: sum,
@@ -41,7 +43,7 @@ describe('AggregateRepository.executeAll on SQLite', () => {
 
   it('writes three decisions on three streams in one commit, each at its own version', async () => {
     const [x, y, z] = [`x-${uid()}`, `y-${uid()}`, `z-${uid()}`];
-    await repo.execute(x, sum, () => [{ type: 'Added', data: { n: 1 } }]);
+    await repo.execute(x, sum, () => one(1));
     commits.reset();
     const [rx, ry, rz] = await repo.executeAll([add(x, 2), add(y, 3), add(z, 4)] as const);
     expect(commits.count()).toBe(1);
@@ -49,7 +51,7 @@ describe('AggregateRepository.executeAll on SQLite', () => {
     expect([rx.version, ry.version, rz.version]).toEqual([1, 0, 0]);
     // the same three through execute, one after another: three commits
     commits.reset();
-    for (const s of [x, y, z]) await repo.execute(s, sum, () => [{ type: 'Added', data: { n: 1 } }]);
+    for (const s of [x, y, z]) await repo.execute(s, sum, () => one(1));
     expect(commits.count()).toBe(3);
   });
 
@@ -63,7 +65,7 @@ describe('AggregateRepository.executeAll on SQLite', () => {
         decidedX++;
         if (!sneaked) {
           sneaked = true; // another writer appends to x between our load and our append
-          await other.execute(x, sum, () => [{ type: 'Added', data: { n: 5 } }]);
+          await other.execute(x, sum, () => one(5));
         }
       }),
       add(y, 1),
@@ -73,6 +75,34 @@ describe('AggregateRepository.executeAll on SQLite', () => {
     expect(rx.version).toBe(1);
     expect((await store.readStream(y)).map((e) => e.data.n)).toEqual([1]);
     expect(ry.version).toBe(0);
+  });
+
+  it('a fresh command reads nothing and is refused, not re-decided, when its stream exists', async () => {
+    const x = `x-${uid()}`;
+    await repo.execute(x, sum, () => one(1));
+    let decided = 0;
+    const fresh = { stream: x, evolver: sum, fresh: true, decide: () => (decided++, one(2)) };
+    await expect(repo.executeAll([fresh] as const)).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(decided).toBe(1);
+    expect((await store.readStream(x)).map((e) => e.data.n)).toEqual([1]);
+    const [created] = await repo.executeAll([{ ...fresh, stream: `y-${uid()}` }] as const);
+    expect([created.version, created.state.total]).toEqual([0, 2]);
+  });
+
+  it('a command decided after an earlier result reads nothing, and is re-loaded when the stream moved since', async () => {
+    const x = `x-${uid()}`;
+    const first = await repo.execute(x, sum, () => one(1));
+    const reads: string[] = [];
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, from) => (reads.push(stream), readStream(stream, from));
+    const [second] = await repo.executeAll([{ ...add(x, 2), after: first }] as const);
+    expect(reads).toEqual([]);
+    expect([second.version, second.state.total]).toEqual([1, 3]);
+    await new AggregateRepository(store).execute(x, sum, () => one(10)); // another process moves the stream
+    reads.length = 0;
+    const [third] = await repo.executeAll([{ ...add(x, 4), after: second }] as const);
+    expect(reads).toEqual([x]);
+    expect([third.version, third.state.total]).toEqual([3, 17]);
   });
 
   it('a refused decision appends nothing, the others are written, and the refusal is thrown', async () => {

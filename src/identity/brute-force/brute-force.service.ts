@@ -72,7 +72,7 @@ export class BruteForceService {
     onSuccess?: (value: T | undefined) => AnyCommand<S> | Promise<AnyCommand<S>>,
   ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
     const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
-    await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
+    const claimed = await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
       const now = this.clock.now().getTime();
       const refused = refusal(state, now);
       if (refused?.kind === 'locked') {
@@ -90,20 +90,27 @@ export class BruteForceService {
       return [{ type: 'AttemptClaimed', data: { ...base, at: new Date(now).toISOString() } }];
     });
 
+    // the outcome is decided on the claim's state: read again only if the stream moved since
+    const resolution = (ok: boolean): Command<BruteForceState, BruteForceEvent> => ({
+      stream,
+      evolver,
+      decide: this.resolution(base, ok),
+      after: claimed,
+    });
     let outcome: Outcome<T>;
     try {
       outcome = await evaluate();
     } catch (err) {
-      await this.repo.execute(stream, evolver, this.resolution(base, false));
+      await this.repo.executeAll([resolution(false)] as const);
       throw err;
     }
-    const resolve: Command<BruteForceState, BruteForceEvent> = { stream, evolver, decide: this.resolution(base, outcome.ok) };
-    if (!outcome.ok || !onSuccess) return { ...outcome, position: (await this.repo.execute(stream, evolver, resolve.decide)).position };
+    const resolve = resolution(outcome.ok);
+    if (!outcome.ok || !onSuccess) return { ...outcome, position: (await this.repo.executeAll([resolve] as const))[0].position };
     let next: AnyCommand<S>;
     try {
       next = await onSuccess(outcome.value);
     } catch (err) {
-      await this.repo.execute(stream, evolver, resolve.decide);
+      await this.repo.executeAll([resolve] as const);
       throw err;
     }
     const [resolved, after] = await this.repo.executeAll([resolve, next] as const);

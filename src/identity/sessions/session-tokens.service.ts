@@ -110,8 +110,8 @@ export class SessionTokens {
 
   async start(input: StartSession): Promise<TokenPair & { position: number }> {
     const pending = await this.prepareStart(input);
-    const { stream, evolver, decide } = pending.command;
-    return pending.finish(await this.repo.execute(stream, evolver, decide));
+    const [started] = await this.repo.executeAll([pending.command] as const);
+    return pending.finish(started);
   }
 
   /**
@@ -158,7 +158,8 @@ export class SessionTokens {
       },
     };
     return {
-      command: { stream: sessionStream(session_id), evolver: sessionEvolver, decide: () => [started] },
+      // a new random id: nothing to load, and no_stream refuses the impossible collision
+      command: { stream: sessionStream(session_id), evolver: sessionEvolver, decide: () => [started], fresh: true },
       finish: async (result) => {
         // the membership read above, a moment ago in this request, signs the token (not read twice)
         const access = await this.sign(result.state, member);
