@@ -14,7 +14,10 @@ COPY bench ./bench
 COPY web/index.html web/vite.config.ts web/tsconfig.json ./web/
 COPY web/src ./web/src
 RUN npm run build && npm prune --omit=dev
-# MALLOC_ARENA_MAX=2: the argon2id verifies on libuv threads otherwise keep ~70 MB of RSS in per-thread arenas
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data MALLOC_ARENA_MAX=2
+# The memory settings of `npm start` (scripts/start.mjs says why each; README, Benchmarks, "Memory",
+# the measurements): two glibc arenas, V8's old generation limited to 512 MB so it collects at ~1.4x
+# the live heap instead of 4x, 8 MB semi-spaces, and libuv's pool (where the argon2id verifies run,
+# 19 MiB each) sized to the cores, 2 to 4, unless UV_THREADPOOL_SIZE is given.
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data MALLOC_ARENA_MAX=2 NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+CMD ["sh", "-c", "n=$(nproc); [ \"$n\" -gt 4 ] && n=4; [ \"$n\" -lt 2 ] && n=2; export UV_THREADPOOL_SIZE=\"${UV_THREADPOOL_SIZE:-$n}\"; exec node dist/src/main.js"]

@@ -76,8 +76,14 @@ class Server {
     });
   }
   static async start(entry: string, dir: string): Promise<Server> {
-    // both servers run with the allocator setting `npm start` and the image use (README, Benchmarks)
-    const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+    // both servers run with the memory settings `npm start` and the image use (scripts/start.mjs;
+    // README, Benchmarks, "Memory"); any of them set in this environment wins
+    const env = {
+      ...process.env,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(Math.min(4, Math.max(2, cpus().length))),
+      NODE_OPTIONS: `--max-old-space-size=512 --max-semi-space-size=8 ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    };
     const child = fork(entry, [dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
     const s = new Server(child);
     child.on('exit', (code, signal) => {
