@@ -8,7 +8,7 @@
  * It also serves GET /bench/bare, a public Nest route answering a constant through the same
  * middleware, guard, interceptor and logging as every route: the same-run baseline of GET /me.
  *   in:  { advance: ms } · { rss: true } · { bareHash: { n, clients } } · { profile: 'start' | <file> } · { settle: true } · { heap: <file> }
- *   out: { port } · { advanced: epoch ms } · { rss: MB, memory } · { bareHash: verifies per second } · { profiled }
+ *   out: { port } · { advanced: epoch ms } · { rss: MB, memory, gc: { minor, major, other: { n, ms } }, cpu } · { bareHash: verifies per second } · { profiled }
  *        · { heap: file written } · { settled } (projections, reactors and the job queue idle: the setup's mails are sent)
  *   in:  { lag: true } -> out: { lag: events the passport projections are behind the head }
  */
@@ -16,6 +16,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/config.js';
 import { hashPassword, verifyPassword } from '../src/identity/users/password.js';
@@ -56,6 +57,18 @@ const send = (m: unknown) => process.send!(m);
 
 /** The stored hash the bare verifies check, made at start so that its one hash is not in their CPU time. */
 let storedHash: Promise<string> | undefined;
+
+/** Garbage collections since start, by kind: count and pause milliseconds (the cost of a smaller heap). */
+const gc = { minor: { n: 0, ms: 0 }, major: { n: 0, ms: 0 }, other: { n: 0, ms: 0 } };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    const k = kind === perf.NODE_PERFORMANCE_GC_MINOR ? gc.minor : kind === perf.NODE_PERFORMANCE_GC_MAJOR ? gc.major : gc.other;
+    k.n++;
+    k.ms += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 async function bareHash(n: number, clients: number): Promise<number> {
   const stored = await storedHash!;
   let left = n;
@@ -101,7 +114,7 @@ async function main(): Promise<void> {
         if (m.set !== undefined) clock.set(m.set);
         else clock.advance(m.advance!);
         send({ advanced: clock.now().getTime() });
-      } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024, memory: process.memoryUsage() });
+      } else if (m.rss) send({ rss: process.resourceUsage().maxRSS / 1024, memory: process.memoryUsage(), gc, cpu: process.cpuUsage() });
       else if (m.heap) send({ heap: writeHeapSnapshot(m.heap) });
       else if (m.settle) void lifecycle.settle(300_000).then(() => send({ settled: true }));
       else if (m.lag)
@@ -113,7 +126,11 @@ async function main(): Promise<void> {
       else if (m.bareHash) void bareHash(m.bareHash.n, m.bareHash.clients).then((r) => send({ bareHash: r }));
     },
   );
-  process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
+  process.on('disconnect', () => {
+    // BENCH_GC_FILE=<file>: the GC totals and CPU time of the whole run, for A/B runs of heap settings
+    if (process.env.BENCH_GC_FILE) writeFileSync(process.env.BENCH_GC_FILE, JSON.stringify({ gc, cpu: process.cpuUsage(), maxRSS: process.resourceUsage().maxRSS / 1024 }));
+    void app.close().finally(() => process.exit(0));
+  });
   send({ port, now: clock.now().getTime() });
 }
 
