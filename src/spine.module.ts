@@ -54,11 +54,15 @@ export class SpineLifecycle implements OnApplicationBootstrap, OnApplicationShut
     await this.queue.start();
   }
 
-  /** Tests and graceful shutdown: every projection and reactor has seen the head, and the queue is idle. */
+  /**
+   * Tests and graceful shutdown: every projection and reactor has seen the head, the reactors'
+   * coalesced checkpoints are written, and the queue is idle.
+   */
   async settle(timeoutMs = 10_000): Promise<void> {
     const head = await this.events.headPosition();
     await this.projections.waitFor(head, timeoutMs);
     await this.reactorEngine?.waitFor(head, timeoutMs);
+    await this.reactorEngine?.flushCheckpoints();
     await this.queue.drain(timeoutMs);
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { rulesByEvent, SECURITY_MAIL_TEMPLATES, tenantRulesByEvent } from '../audit/security-event-registry.js';
+import type { SecurityEventRule, TenantSecurityEventRule } from '../audit/security-event-rule.js';
 import { ReactorRegistry } from '../projections-runtime/reactor-registry.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.port.js';
 import { READ_STORE, type ReadStore } from '../readstore/read-store.port.js';
@@ -42,14 +43,25 @@ export class SecurityNotificationService implements OnModuleInit {
     const rules = rulesByEvent();
     const tenantRules = tenantRulesByEvent();
     this.queue.register<SecurityMailJob>(SECURITY_MAIL_JOB, (job) => this.send(job), { concurrency: 2 });
+    type Data = Record<string, unknown>;
+    const mailsAdmins = (rule: TenantSecurityEventRule, data: Data) =>
+      !!rule.notifyAdmins?.(data) && !!SECURITY_MAIL_TEMPLATES[rule.type(data)];
+    const mailsUser = (rule: SecurityEventRule, data: Data) => {
+      const type = rule.type(data);
+      return !!type && !!rule.userId(data) && !!rule.notify?.(data) && !!SECURITY_MAIL_TEMPLATES[type];
+    };
     this.reactors.add({
       name: 'security-notifications',
       handles: [...new Set([...rules.keys(), ...tenantRules.keys()])],
+      // most audited events mail no one (a login from a known device, a step-up by TOTP): such a page costs no claim
+      wants: (event) =>
+        (tenantRules.get(event.type) ?? []).some((rule) => mailsAdmins(rule, event.data)) ||
+        (rules.get(event.type) ?? []).some((rule) => mailsUser(rule, event.data)),
       react: async (event) => {
         // tenant-level events: one mail per tenant admin at the time of the event, keyed by (event, admin)
         for (const rule of tenantRules.get(event.type) ?? []) {
           const type = rule.type(event.data);
-          if (!rule.notifyAdmins?.(event.data) || !SECURITY_MAIL_TEMPLATES[type]) continue;
+          if (!mailsAdmins(rule, event.data)) continue;
           for (const adminId of await this.tenantAdmins(rule.tenantId(event.data))) {
             const id = `${event.id}-${adminId}`;
             await this.queue.enqueue<SecurityMailJob>(
@@ -68,9 +80,9 @@ export class SecurityNotificationService implements OnModuleInit {
           }
         }
         for (const [i, rule] of (rules.get(event.type) ?? []).entries()) {
-          const type = rule.type(event.data);
-          const userId = rule.userId(event.data);
-          if (!type || !userId || !rule.notify?.(event.data) || !SECURITY_MAIL_TEMPLATES[type]) continue;
+          if (!mailsUser(rule, event.data)) continue;
+          const type = rule.type(event.data)!;
+          const userId = rule.userId(event.data)!;
           const id = i === 0 ? event.id : `${event.id}-${i}`;
           await this.queue.enqueue<SecurityMailJob>(
             SECURITY_MAIL_JOB,

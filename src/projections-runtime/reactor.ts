@@ -8,6 +8,11 @@ import type { StoredEvent } from '../eventstore/event-store.port.js';
 export interface ReactorDefinition {
   name: string;
   handles: readonly string[];
+  /**
+   * Of the events of a handled type (opened), those `react` would do something for; default all.
+   * A page with none of them costs the reactor no transaction (see ReactorEngine).
+   */
+  wants?(event: StoredEvent): boolean;
   react(event: StoredEvent): Promise<void>;
 }
 
