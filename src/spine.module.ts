@@ -55,13 +55,14 @@ export class SpineLifecycle implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * Tests and graceful shutdown: every projection and reactor has seen the head, the reactors'
-   * coalesced checkpoints are written, and the queue is idle.
+   * Tests and graceful shutdown: every projection and reactor has seen the head, their coalesced
+   * checkpoints are written, and the queue is idle.
    */
   async settle(timeoutMs = 10_000): Promise<void> {
     const head = await this.events.headPosition();
     await this.projections.waitFor(head, timeoutMs);
     await this.reactorEngine?.waitFor(head, timeoutMs);
+    await this.projections.flushCheckpoints();
     await this.reactorEngine?.flushCheckpoints();
     await this.queue.drain(timeoutMs);
   }

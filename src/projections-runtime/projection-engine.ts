@@ -40,6 +40,12 @@ function countingWrites(tx: ReadStoreTx): { tx: ReadStoreTx; writes: () => numbe
 const SQLITE_TX_WRITES = 100_000;
 const SQLITE_CATCH_UP_PAGE = 10_000;
 
+/**
+ * A live page moves the checkpoints of the projections it holds events for; the others' are
+ * written at most this often (and at stop), see `quiet`.
+ */
+export const PROJECTION_CHECKPOINT_EVERY_MS = 5000;
+
 export interface ProjectionStatus {
   name: string;
   checkpoint: number;
@@ -64,6 +70,13 @@ interface Waiter {
  * applied in one read-store transaction together with the new checkpoints, and the
  * checkpoints are re-read inside that transaction: a crash, a restart or a concurrent
  * runner (the CLI rebuilding on the same file) never applies an event twice.
+ *
+ * A live page reads and writes only the checkpoints of the projections it holds events for. For
+ * each other one the engine remembers a stretch of the log known to hold none of its events
+ * (`quiet`): a stored checkpoint inside that stretch stands for its end (the read model is the same
+ * at both), so the write can wait. Those checkpoints are written every
+ * PROJECTION_CHECKPOINT_EVERY_MS, by flushCheckpoints (settle) and at stop; a crash before that
+ * only makes a restart read again events these projections ignore.
  */
 export class ProjectionEngine {
   private subscription: Subscription | null = null;
@@ -72,6 +85,10 @@ export class ProjectionEngine {
   private waiters: Waiter[] = [];
   private lastError: unknown = null;
   private readonly pageListeners: Array<(events: readonly StoredEvent[]) => void> = [];
+  /** Per projection, (from, to]: a stretch of the log this process saw hold none of its events. */
+  private readonly quiet = new Map<string, { from: number; to: number; written: number }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly events: EventStore,
@@ -87,6 +104,8 @@ export class ProjectionEngine {
       /** Events per page of a rebuild or catch-up; default 2000 (SQLite: 10,000). */
       catchUpBatchSize?: number;
       maxTxMs?: number;
+      /** How often the coalesced checkpoints of projections a page had nothing for are written (default PROJECTION_CHECKPOINT_EVERY_MS). */
+      checkpointEveryMs?: number;
       onError?: (err: unknown) => void;
     } = {},
   ) {
@@ -119,6 +138,52 @@ export class ProjectionEngine {
         this.options.onError?.(err);
       },
     });
+    this.flushTimer = setInterval(() => {
+      this.flushing ??= this.flushCheckpoints()
+        .catch((err: unknown) => this.options.onError?.(err))
+        .finally(() => (this.flushing = null));
+    }, this.options.checkpointEveryMs ?? PROJECTION_CHECKPOINT_EVERY_MS);
+    this.flushTimer.unref();
+  }
+
+  /** A stored checkpoint inside a quiet stretch of the projection stands for the stretch's end. */
+  private effective(name: string, cp: number): number {
+    const q = this.quiet.get(name);
+    return q && cp >= q.from && cp < q.to ? q.to : cp;
+  }
+
+  private markQuiet(name: string, after: number, last: number): void {
+    const q = this.quiet.get(name);
+    if (q && q.from <= after && after <= q.to) q.to = Math.max(q.to, last);
+    else this.quiet.set(name, { from: after, to: last, written: after });
+  }
+
+  /** Writes the coalesced checkpoints now (the timer does it every checkpointEveryMs); catches up any found reset. */
+  async flushCheckpoints(): Promise<void> {
+    for (const name of await this.flushQuiet()) this.catchUpBeside(name);
+  }
+
+  /**
+   * Writes the checkpoints that quiet stretches moved, in one transaction, each only where the
+   * stored one is still inside its stretch (a rebuild elsewhere or another process may have moved
+   * it). Returns those found before their stretch (reset meanwhile: to be caught up).
+   */
+  private async flushQuiet(): Promise<string[]> {
+    if (![...this.quiet.values()].some((q) => q.to > q.written)) return [];
+    const behind: string[] = [];
+    const moved: Array<[{ written: number }, number]> = [];
+    await this.store.transaction(async (tx) => {
+      for (const [name, q] of this.quiet) {
+        if (q.to <= q.written) continue;
+        const cp = await tx.getCheckpoint(name);
+        if (cp >= q.from && cp < q.to) await tx.setCheckpoint(name, q.to);
+        else if (cp < q.from) behind.push(name);
+        moved.push([q, q.to]);
+      }
+    });
+    for (const [q, to] of moved) q.written = to;
+    for (const name of behind) this.quiet.delete(name);
+    return behind;
   }
 
   private async minCheckpoint(only?: readonly ProjectionDefinition[]): Promise<number> {
@@ -155,7 +220,7 @@ export class ProjectionEngine {
         const active: Array<{ p: ProjectionDefinition; cp: number; handles: Set<string> }> = [];
         for (const p of only) {
           if (behind.has(p.name)) continue;
-          const cp = await tx.getCheckpoint(p.name);
+          const cp = this.effective(p.name, await tx.getCheckpoint(p.name));
           if (cp < runAfter) behind.add(p.name);
           else if (cp < batch[batch.length - 1]!.position) active.push({ p, cp, handles: new Set(p.handles) });
         }
@@ -181,10 +246,17 @@ export class ProjectionEngine {
    * would hold back read-your-writes of every other projection for the whole replay.
    */
   private async applyLive(batch: StoredEvent[], after: number): Promise<void> {
-    const behind = await this.applyBatch(batch, after);
+    const touched = new Set<ProjectionDefinition>();
+    for (const e of batch) for (const p of this.byType.get(e.type) ?? []) touched.add(p);
+    const behind = touched.size ? await this.applyBatch(batch, after, [...touched]) : [];
+    const last = batch[batch.length - 1]!.position;
+    // a touched projection's checkpoint moved with the page; the others' moves wait (see `quiet`)
+    for (const p of this.projections)
+      if (touched.has(p)) this.quiet.delete(p.name);
+      else this.markQuiet(p.name, after, last);
     for (const listen of this.pageListeners) listen(batch);
     for (const name of behind) this.catchUpBeside(name);
-    this.processed = Math.max(this.processed, batch[batch.length - 1]!.position);
+    this.processed = Math.max(this.processed, last);
     this.lastError = null;
     this.releaseWaiters();
   }
@@ -267,7 +339,8 @@ export class ProjectionEngine {
   /** Checkpoints, head and lag in events (read-counted up to LAG_CAP on KurrentDB; `lag_capped` says when there are more). */
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.events.headPosition();
-    const cps = await this.store.listCheckpoints();
+    const stored = await this.store.listCheckpoints();
+    const cps = Object.fromEntries(this.projections.map((p) => [p.name, this.effective(p.name, stored[p.name] ?? 0)]));
     const lags = new Map<number, number>();
     for (const p of this.projections) {
       const cp = cps[p.name] ?? 0;
@@ -315,9 +388,13 @@ export class ProjectionEngine {
   }
 
   async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
     await this.subscription?.close();
     this.subscription = null;
     await Promise.all(this.catchingUp.values());
+    await this.flushing;
+    await this.flushQuiet().catch((err: unknown) => this.options.onError?.(err));
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.resolve(false);
