@@ -8,7 +8,8 @@
  *       (autocheckpoint at 1,000 pages, inside some COMMIT), the background checkpointer thread,
  *       and none at all (autocheckpoint=0, the floor; its WAL is truncated between rounds, not
  *       timed). Wall time per append, and the main thread's own CPU (/proc/self/task/<pid>/stat,
- *       which leaves out the checkpointer thread).
+ *       which leaves out the checkpointer thread);
+ *   (c) the parts of what remains, each alone (bench/append-parts.ts).
  * Env: BENCH_OPS (operations per round, default 2,000; (b) runs 3x as many), BENCH_ROUNDS (default 5).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
 import { SqliteEventStore } from '../src/eventstore/sqlite-event-store.js';
+import { appendParts } from './append-parts.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -137,6 +139,7 @@ export async function appendBench(): Promise<void> {
     }
     for (const c of tail) await c.store.close();
     out.push(...(await checkpointModes(dir)));
+    out.push(...appendParts(dir, verifyEvent, ROUNDS));
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
