@@ -293,6 +293,7 @@ const modes: Record<string, () => Promise<void>> = {
   append: () => import('./append.js').then((m) => m.appendBench()),
   passport: () => import('./passport.js').then((m) => m.passportBench()),
   vault: () => import('./vault.js').then((m) => m.vaultBench()),
+  projections: () => import('./projections.js').then((m) => m.projectionsBench()),
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
