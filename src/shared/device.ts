@@ -11,23 +11,36 @@ export interface Location {
   city: string | null;
 }
 
-const devices = new Map<string, DeviceInfo>();
+const MEMO_SIZE = 10_000;
+
+/** A bounded least-recently-used memo: a hit moves its key to the end, the oldest goes first. */
+function memoised<V>(compute: (key: string) => V): (key: string) => V {
+  const memo = new Map<string, V>();
+  return (key) => {
+    let v = memo.get(key);
+    if (v !== undefined) memo.delete(key);
+    else {
+      v = compute(key);
+      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    }
+    memo.set(key, v);
+    return v;
+  };
+}
+
+const parsed = memoised((userAgent): Readonly<DeviceInfo> => {
+  const r = new UAParser(userAgent).getResult();
+  return Object.freeze({ browser: r.browser.name ?? null, os: r.os.name ?? null, type: r.device.type ?? 'desktop' });
+});
 
 /**
  * Browser and OS families from a User-Agent (versions left out: a browser update is not a new
- * device). Memoised (bounded): parsing costs more than the rest of a session start, and clients
- * send the same few strings again and again.
+ * device). Memoised (bounded LRU): parsing costs more than the rest of a session start, and clients
+ * send the same few strings again and again. A copy each time: callers put it into events and documents.
  */
 export function parseDevice(userAgent: string | null | undefined): DeviceInfo {
   if (!userAgent) return { browser: null, os: null, type: 'unknown' };
-  let d = devices.get(userAgent);
-  if (!d) {
-    const r = new UAParser(userAgent).getResult();
-    d = { browser: r.browser.name ?? null, os: r.os.name ?? null, type: r.device.type ?? 'desktop' };
-    if (devices.size >= 10_000) devices.delete(devices.keys().next().value!);
-    devices.set(userAgent, d);
-  }
-  return { ...d };
+  return { ...parsed(userAgent) };
 }
 
 /** Stable key of a device/browser family for "seen before on this account". */
@@ -55,31 +68,24 @@ function isPrivate(ip: string): boolean {
 type GeoLookup = (ip: string) => Promise<{ country: string; city: string } | null>;
 let geo: Promise<GeoLookup> | null = null;
 
-const memo = new Map<string, Promise<Location | null>>();
+const located = memoised(lookup);
 
 /**
  * Country and city from the offline GeoLite data shipped in fast-geoip; null for private or
- * unknown addresses. Answers are memoised (bounded): projections look the same addresses up
- * again and again, inside their transactions.
+ * unknown addresses. Answers are memoised (bounded LRU): projections look the same addresses up
+ * again and again, inside their transactions. The answer is shared by every caller, hence frozen.
  */
-export function locate(ip: string | null | undefined): Promise<Location | null> {
-  if (!ip) return Promise.resolve(null);
-  let hit = memo.get(ip);
-  if (!hit) {
-    if (memo.size >= 10_000) memo.delete(memo.keys().next().value!);
-    hit = lookup(ip);
-    memo.set(ip, hit);
-  }
-  return hit;
+export function locate(ip: string | null | undefined): Promise<Readonly<Location> | null> {
+  return ip ? located(ip) : Promise.resolve(null);
 }
 
-async function lookup(ip: string): Promise<Location | null> {
+async function lookup(ip: string): Promise<Readonly<Location> | null> {
   const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
   if (isIP(v4) === 0 || isPrivate(ip)) return null;
   geo ??= import('fast-geoip').then((m) => (m.default as unknown as { lookup: GeoLookup }).lookup.bind(m.default));
   try {
     const r = await (await geo)(v4);
-    return r?.country ? { country: r.country, city: r.city || null } : null;
+    return r?.country ? Object.freeze({ country: r.country, city: r.city || null }) : null;
   } catch {
     return null;
   }
