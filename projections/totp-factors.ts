@@ -24,6 +24,11 @@ export const totpFactorsProjection = defineProjection({
     const e = { type: event.type, data: event.data } as TotpEvent;
     if ((e.type === 'MfaEnrolled' || e.type === 'MfaDisabled') && e.data.method !== 'totp') return;
     const id = e.data.user_id;
+    // a code check (every TOTP verify) only moves last_used_at of an existing factor: patch alone does that
+    if (e.type === 'TotpCodeAccepted') {
+      await factors.patch(id, { set: { last_used_at: event.occurred_at } });
+      return;
+    }
     const cur = await factors.get(id);
     switch (e.type) {
       case 'TotpEnrollmentStarted':
@@ -45,9 +50,6 @@ export const totpFactorsProjection = defineProjection({
           pending_since: null,
           last_used_at: event.occurred_at,
         });
-        break;
-      case 'TotpCodeAccepted':
-        if (cur) await factors.patch(id, { set: { last_used_at: event.occurred_at } });
         break;
       case 'MfaDisabled':
         await factors.upsert({
