@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
  * WAL checkpoints on a background thread. SQLite's default runs a checkpoint (copying the WAL's
  * pages into the database file, then an fsync) inside whichever COMMIT pushes the WAL past 1,000
  * pages: on the hot path that is a request's main thread. Here one worker thread per process has
- * its own connection to each registered file and runs PRAGMA wal_checkpoint(PASSIVE) when the
- * WAL passes SQLite's own threshold (checked every `intervalMs`); PASSIVE never waits for readers or writers (it copies what it can), so neither
+ * its own connection to each registered file and runs PRAGMA wal_checkpoint(PASSIVE) every
+ * `intervalMs`; PASSIVE never waits for readers or writers (it copies what it can), so neither
  * side blocks the other. The main connection keeps a high wal_autocheckpoint as the bound on the
  * WAL if the worker falls behind or is stuck (see openSqlite).
  *
@@ -16,25 +16,14 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { closeSync, openSync, readSync } = require('node:fs');
 const Database = require(workerData.driver);
 const dbs = new Map();
-const header = Buffer.alloc(100);
-const le = require('node:os').endianness() === 'LE';
-// frames in the WAL not yet copied into the database file, from the wal-index (-shm) header:
-// mxFrame at byte 16, nBackfill at byte 96, native byte order (sqlite.org/walformat.html)
-const pending = (file) => {
-  const fd = openSync(file + '-shm', 'r');
-  try { readSync(fd, header, 0, 100, 0); } finally { closeSync(fd); }
-  const at = (o) => (le ? header.readUInt32LE(o) : header.readUInt32BE(o));
-  return at(16) - at(96);
-};
 const tick = () => {
-  for (const [id, { db, file }] of dbs) {
+  for (const [id, db] of dbs) {
     try {
-      if (pending(file) >= workerData.minFrames) db.pragma('wal_checkpoint(PASSIVE)');
+      db.pragma('wal_checkpoint(PASSIVE)');
     } catch (err) {
-      // the file is gone or unusable: stop checkpointing it, the main connection's bound holds
+      // the file is gone or unusable: stop checkpointing it, the main connection decides the rest
       try { db.close(); } catch {}
       dbs.delete(id);
       parentPort.postMessage({ op: 'failed', id, message: String(err && err.message) });
@@ -47,14 +36,14 @@ parentPort.on('message', (m) => {
     try {
       const db = new Database(m.file, { fileMustExist: true });
       db.pragma('busy_timeout = 1000');
-      dbs.set(m.id, { db, file: m.file });
+      dbs.set(m.id, db);
     } catch (err) {
       parentPort.postMessage({ op: 'failed', id: m.id, message: String(err && err.message) });
     }
   } else if (m.op === 'close') {
-    const entry = dbs.get(m.id);
+    const db = dbs.get(m.id);
     dbs.delete(m.id);
-    try { if (entry) entry.db.close(); } catch {}
+    try { if (db) db.close(); } catch {}
     parentPort.postMessage({ op: 'closed', id: m.id });
   }
 });
@@ -68,16 +57,7 @@ export class SqliteCheckpointer {
   private readonly open = new Set<number>();
   private readonly closing = new Map<number, () => void>();
 
-  /**
-   * Every `intervalMs` the thread checkpoints a file whose WAL holds at least `minFrames` frames
-   * not yet copied back: 1,000 is SQLite's own autocheckpoint threshold, so the WAL has the same
-   * size and generations as without the thread (tools that read it, like the commit counter of
-   * the tests, see what they saw before); only the thread doing the work is another.
-   */
-  constructor(
-    private readonly intervalMs = 100,
-    private readonly minFrames = 1000,
-  ) {}
+  constructor(private readonly intervalMs = 100) {}
 
   /** Starts checkpointing `file` in the background; the id is for `release`. */
   register(file: string): number {
@@ -116,7 +96,7 @@ export class SqliteCheckpointer {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, intervalMs: this.intervalMs, minFrames: this.minFrames },
+      workerData: { driver, intervalMs: this.intervalMs },
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
     worker.unref();
