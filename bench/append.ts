@@ -4,15 +4,10 @@
  * one run, not runs). CPU time is process.cpuUsage (user+system) per operation.
  *   (a) one append + the page read of each of 4 subscriptions right after it (the projection
  *       engine and 3 reactors do this for every append): the in-memory tail vs SQL only;
- *   (b) one-event appends (one COMMIT each) by how the WAL is checkpointed: SQLite's default
- *       (autocheckpoint at 1,000 pages, inside some COMMIT), the background checkpointer thread,
- *       and none at all (autocheckpoint=0, the floor; its WAL is truncated between rounds, not
- *       timed). Wall time per append, and the main thread's own CPU (/proc/self/task/<pid>/stat,
- *       which leaves out the checkpointer thread);
- *   (c) the parts of what remains, each alone (bench/append-parts.ts).
- * Env: BENCH_OPS (operations per round, default 2,000; (b) runs 3x as many), BENCH_ROUNDS (default 5).
+ *   (b) the parts of a one-event append, each alone (bench/append-parts.ts).
+ * Env: BENCH_OPS (operations per round, default 2,000), BENCH_ROUNDS (default 5).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
@@ -70,60 +65,11 @@ async function round(c: Case): Promise<void> {
   c.readCpu += reads;
 }
 
-/** CPU time of this process's main thread in µs (clock ticks of 10 ms: use rounds of seconds). */
-function mainThreadMicros(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14, 15)
-}
-
-interface CommitCase {
-  name: string;
-  store: SqliteEventStore;
-  n: number;
-  wall: number;
-  cpu: number;
-  between?: () => void;
-}
-
-async function commitRound(c: CommitCase, ops: number): Promise<void> {
-  const cpu0 = mainThreadMicros();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++, c.n++) await c.store.append(`mfa-${c.n % 100}`, [verifyEvent(c.n)], 'any');
-  c.wall += Number(process.hrtime.bigint() - t0) / 1000;
-  c.cpu += mainThreadMicros() - cpu0;
-  c.between?.();
-}
-
-async function checkpointModes(dir: string): Promise<string[]> {
-  const open = (name: string, checkpoints: 'inline' | 'background'): CommitCase => ({
-    name,
-    store: new SqliteEventStore(join(dir, `ckpt-${name.replace(/\W+/g, '-')}.sqlite`), () => new Date(), 100, { checkpoints }),
-    n: 0,
-    wall: 0,
-    cpu: 0,
-  });
-  const none = open('none (floor)', 'inline');
-  none.store.database.pragma('wal_autocheckpoint = 0');
-  none.between = () => none.store.database.pragma('wal_checkpoint(TRUNCATE)');
-  const cases = [open('SQLite default', 'inline'), open('background thread', 'background'), none];
-  const ops = OPS * 3;
-  for (let r = 0; r < ROUNDS; r++) {
-    log(`(b) round ${r + 1}/${ROUNDS}`);
-    for (let k = 0; k < cases.length; k++) await commitRound(cases[(k + r) % cases.length]!, ops);
-  }
-  const out = [`(b) one-event appends by WAL checkpoint mode, ${ROUNDS} interleaved rounds of ${ops} (µs per append)`];
-  for (const c of cases) {
-    out.push(`    ${c.name.padEnd(18)} wall ${(c.wall / c.n).toFixed(1)} µs · main-thread CPU ${(c.cpu / c.n).toFixed(1)} µs`);
-    await c.store.close();
-  }
-  return out;
-}
-
 export async function appendBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'plq-append-'));
   try {
     const open = (name: string, tailSize?: number): Case => {
-      const store = new SqliteEventStore(join(dir, `${name}.sqlite`), () => new Date(), 100, { tailSize });
+      const store = new SqliteEventStore(join(dir, `${name}.sqlite`), () => new Date(), 100, tailSize);
       return { name, store, checkpoints: new Array<number>(SUBSCRIBERS).fill(0), n: 0, cpu: 0, readCpu: 0 };
     };
     const tail = [open('tail'), open('sql only', 0)];
@@ -138,7 +84,6 @@ export async function appendBench(): Promise<void> {
       out.push(`    ${c.name.padEnd(10)} total ${total.toFixed(1)} µs · per page read ${read.toFixed(1)} µs`);
     }
     for (const c of tail) await c.store.close();
-    out.push(...(await checkpointModes(dir)));
     out.push(...appendParts(dir, verifyEvent, ROUNDS));
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -13,18 +13,11 @@ import {
   type Subscription,
 } from './event-store.port.js';
 import { sealEvent } from './hash-chain.js';
-import { closeSqlite, openSqlite } from '../shared/sqlite.js';
+import { openSqlite } from '../shared/sqlite.js';
 import { subscribeOnEmitter } from './subscriber.js';
 import { EventTail, toEvent, type EventRow } from './sqlite-event-tail.js';
 
 export type { EventRow } from './sqlite-event-tail.js';
-
-export interface SqliteEventStoreOptions {
-  /** Events kept in memory for subscription reads (0: none, every read is SQL). */
-  tailSize?: number;
-  /** WAL checkpoints: off the main thread (default), or SQLite's own inside a COMMIT. */
-  checkpoints?: 'inline' | 'background';
-}
 
 type Outcome = { ok: AppendResult & { rows: EventRow[] } } | { err: unknown };
 
@@ -56,10 +49,10 @@ export class SqliteEventStore implements EventStore {
     file: string,
     private readonly now: () => Date = () => new Date(),
     private readonly pollMs = 100,
-    options: SqliteEventStoreOptions = {},
+    tailSize = 4096,
   ) {
-    this.tail = new EventTail(options.tailSize ?? 4096);
-    this.db = openSqlite(file, { checkpoints: options.checkpoints ?? 'background' });
+    this.tail = new EventTail(tailSize);
+    this.db = openSqlite(file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -295,6 +288,6 @@ export class SqliteEventStore implements EventStore {
     if (this.poll) clearInterval(this.poll);
     this.emitter.removeAllListeners();
     this.tail.clear();
-    await closeSqlite(this.db);
+    if (this.db.open) this.db.close();
   }
 }

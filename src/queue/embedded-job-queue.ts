@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { closeSqlite, openSqlite } from '../shared/sqlite.js';
+import { openSqlite } from '../shared/sqlite.js';
 import { logger } from '../shared/logger.js';
 import type { EnqueueOptions, JobHandler, JobQueue, RepeatOptions } from './job-queue.port.js';
 
@@ -113,7 +113,7 @@ export class EmbeddedJobQueue implements JobQueue {
 
   constructor(file: string, options: { leaseMs?: number } = {}) {
     this.leaseMs = positiveInt(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
-    this.db = openSqlite(file, { checkpoints: 'background' });
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
     // files of an earlier version: jobs without a lease count as stalled (their owner is gone)
     const columns = new Set((this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map((c) => c.name));
@@ -269,7 +269,7 @@ export class EmbeddedJobQueue implements JobQueue {
         while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
         if (this.heartbeat) clearInterval(this.heartbeat);
         this.heartbeat = null;
-        await closeSqlite(this.db);
+        this.db.close();
       })();
     }
     return this.closing;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closeSqlite, openSqlite, truncateWal } from '../shared/sqlite.js';
+import { openSqlite } from '../shared/sqlite.js';
 import { AsyncMutex } from '../shared/async-mutex.js';
 import {
   checkPath,
@@ -270,7 +270,7 @@ export class SqliteReadStore implements ReadStore {
   };
 
   constructor(file: string) {
-    this.db = openSqlite(file, { checkpoints: 'background' });
+    this.db = openSqlite(file);
     // Up to 256 MiB of page cache (SQLite's default is 2 MiB; pages are allocated as used): a
     // projection's upserts touch the B-tree pages of the table and of every expression index, and
     // once a read model outgrows 2 MiB each write went to the OS cache for them. Measured with
@@ -303,9 +303,9 @@ export class SqliteReadStore implements ReadStore {
 
   async compact(): Promise<void> {
     await this.mutex.run(async () => {
-      truncateWal(this.db);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.exec('VACUUM');
-      truncateWal(this.db);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
     });
   }
 
@@ -365,6 +365,6 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
-    await closeSqlite(this.db);
+    if (this.db.open) this.db.close();
   }
 }

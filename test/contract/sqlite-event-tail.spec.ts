@@ -21,7 +21,7 @@ describe('SqliteEventStore in-memory tail', () => {
   let file: string;
   const opened: SqliteEventStore[] = [];
   const open = (tailSize?: number) => {
-    const s = new SqliteEventStore(file, () => new Date(), 20, { tailSize });
+    const s = new SqliteEventStore(file, () => new Date(), 20, tailSize);
     opened.push(s);
     return s;
   };
@@ -94,7 +94,7 @@ describe('SqliteEventStore in-memory tail', () => {
       (e!.data as { n: number }).n = 2;
     }).toThrow(TypeError);
     expect(() => {
-      (e!.data.deep as { list: Array<{ x: number }> }).list[0]!.x = 2;
+      ((e!.data.deep as { list: Array<{ x: number }> }).list[0]!).x = 2;
     }).toThrow(TypeError);
     expect(() => {
       e!.metadata.actor_id = 'someone';
@@ -127,14 +127,7 @@ describe('SqliteEventStore in-memory tail', () => {
     const results = await Promise.allSettled([
       store.append(`g-${uid()}`, [ev(tA, 1)], 'no_stream'), // position 2
       // inserts position 3, then the second row breaks the unique id: its savepoint rolls back
-      store.append(
-        `g-${uid()}`,
-        [
-          { id: dup, ...ev(tB, 66) },
-          { id: dup, ...ev(tB, 67) },
-        ],
-        'no_stream',
-      ),
+      store.append(`g-${uid()}`, [{ id: dup, ...ev(tB, 66) }, { id: dup, ...ev(tB, 67) }], 'no_stream'),
       store.append(stream, [ev(tB, 77)], 'no_stream'), // conflict, nothing inserted
       store.append(`g-${uid()}`, [ev(tB, 2), ev(tA, 3)], 'no_stream'), // positions 3, 4
     ]);
