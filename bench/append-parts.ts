@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- append` (c): where the rest of a one-event append's main-thread time goes,
+ * `npm run bench -- append` (b): where the rest of a one-event append's main-thread time goes,
  * each part alone on the same event (CPU µs per call, process.cpuUsage): the envelope
  * (sealEvent: canonicalJson + SHA-256 + ids), JSON.stringify, the last-of-stream read, and one
  * BEGIN IMMEDIATE + INSERT + COMMIT on the events schema with its indexes and with one of them
@@ -36,7 +36,7 @@ export function appendParts(dir: string, event: (i: number) => NewEvent, rounds:
   const at = new Date().toISOString();
   const prev = 'a'.repeat(64);
   const sealed = sealEvent(e, prev, at, randomUUID);
-  const out = [`(c) parts of a one-event append, alone (CPU µs per call; commits: ${rounds} interleaved rounds on ${ROWS} rows)`];
+  const out = [`(b) parts of a one-event append, alone (CPU µs per call; commits: ${rounds} interleaved rounds on ${ROWS} rows)`];
   out.push(
     `    sealEvent ${perCall(() => sealEvent(e, prev, at, randomUUID)).toFixed(2)} · of it canonicalJson ${perCall(() => canonicalJson({ ...e, metadata: sealed.metadata })).toFixed(2)}`,
   );
