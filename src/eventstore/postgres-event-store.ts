@@ -17,18 +17,8 @@ import { subscribeOnEmitter } from './subscriber.js';
 import type { EventRow } from './sqlite-event-store.js';
 import { inTransaction, lockKey, openPgPool } from '../shared/postgres.js';
 
-/** One row of the `events` table (bigint position as the driver returns it: a string). */
-interface PgEventRow {
-  position: string;
-  id: string;
-  stream: string;
-  version: number;
-  type: string;
-  occurred_at: string;
-  data: string;
-  metadata: string;
-  schema_version: number;
-}
+/** One row of the `events` table: the SQLite row's columns, with the bigint position as the driver returns it (a string). */
+type PgEventRow = Omit<EventRow, 'position'> & { position: string };
 
 const toEvent = (r: PgEventRow): StoredEvent => ({
   id: r.id,
