@@ -1,14 +1,49 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventMetadata } from './event-store.port.js';
 
-/** Canonical JSON: object keys sorted recursively, no whitespace; stable across engines. */
+/**
+ * Canonical JSON: object keys sorted recursively (UTF-16 code units), no whitespace, members whose
+ * value is undefined left out, undefined array items and a top-level undefined as null; stable
+ * across engines. Written as one pass of string appends (no entries arrays, maps or joins): the
+ * chain hash of every append and of every event audit:verify reads goes through it. The output is
+ * the same as the first definition's for every JSON value (`hash-chain.spec.ts` compares them).
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || value === undefined) return 'null';
+  if (typeof value !== 'object') return JSON.stringify(value);
+  return Array.isArray(value) ? arrayJson(value) : objectJson(value as Record<string, unknown>);
+}
+
+function arrayJson(a: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < a.length; i++) out += i === 0 ? canonicalJson(a[i]) : `,${canonicalJson(a[i])}`;
+  return `${out}]`;
+}
+
+function objectJson(o: Record<string, unknown>): string {
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort(); // the default order is UTF-16 code-unit order, as `a < b` is
+  let out = '{';
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+/** canonicalJson of the metadata without its own hash and with prev_hash set to `prevHash`, without building that object. */
+function linkedMetadataJson(metadata: EventMetadata, prevHash: string | null): string {
+  const keys = Object.keys(metadata).filter((k) => k !== 'hash' && k !== 'prev_hash');
+  keys.push('prev_hash');
+  keys.sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = k === 'prev_hash' ? prevHash : metadata[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export interface HashableEvent {
@@ -19,27 +54,32 @@ export interface HashableEvent {
   metadata: EventMetadata;
 }
 
+/** `"name":<canonical value>` for the body's members in their sorted order, a member with an undefined value left out. */
+const member = (name: string, json: string | undefined): string => (json === undefined ? '' : `,"${name}":${json}`);
+const valueJson = (v: unknown): string | undefined => (v === undefined ? undefined : canonicalJson(v));
+
 /**
  * SHA-256 linking an event to the previous event of its stream. Covers id, type, time, data,
  * metadata (without its own hash) and the previous hash, so altering any stored byte of an
- * event, or removing/reordering one, breaks the chain from that point on.
+ * event, or removing/reordering one, breaks the chain from that point on. The hashed text is
+ * canonicalJson({ id, type, occurred_at, data, metadata: { ...metadata minus hash, prev_hash }, prev_hash }),
+ * written out member by member in sorted key order (data, id, metadata, occurred_at, prev_hash, type).
  */
 export function chainHash(event: HashableEvent, prevHash: string | null): string {
-  const { hash: _ignored, ...metadata } = event.metadata;
-  const body = canonicalJson({
-    id: event.id,
-    type: event.type,
-    occurred_at: event.occurred_at,
-    data: event.data,
-    metadata: { ...metadata, prev_hash: prevHash },
-    prev_hash: prevHash,
-  });
-  return createHash('sha256').update(body).digest('hex');
+  const body =
+    member('data', valueJson(event.data)) +
+    member('id', valueJson(event.id)) +
+    member('metadata', linkedMetadataJson(event.metadata, prevHash)) +
+    member('occurred_at', valueJson(event.occurred_at)) +
+    member('prev_hash', valueJson(prevHash)) +
+    member('type', valueJson(event.type));
+  return hash('sha256', `{${body.slice(1)}}`, 'hex');
 }
 
 /**
  * The envelope fields an append fixes for one new event: its id and time (defaults filled in)
- * and its metadata linked to the previous event of the stream by prev_hash and hash.
+ * and its metadata linked to the previous event of the stream by prev_hash and hash (the given
+ * metadata's members in their order, prev_hash where it was or last, hash last).
  */
 export function sealEvent(
   e: { id?: string; type: string; data: unknown; metadata?: EventMetadata; occurred_at?: string },
@@ -49,10 +89,12 @@ export function sealEvent(
 ): { id: string; occurred_at: string; metadata: EventMetadata & { hash: string } } {
   const id = e.id ?? newId();
   const occurred_at = e.occurred_at ?? at;
-  const metadata: EventMetadata = { ...(e.metadata ?? {}), prev_hash: prevHash };
-  delete metadata.hash;
-  const hash = chainHash({ id, type: e.type, occurred_at, data: e.data, metadata }, prevHash);
-  return { id, occurred_at, metadata: { ...metadata, hash } };
+  const metadata: EventMetadata = {};
+  if (e.metadata) for (const k of Object.keys(e.metadata)) if (k !== 'hash') metadata[k] = e.metadata[k];
+  metadata.prev_hash = prevHash;
+  const linked = metadata as EventMetadata & { hash: string };
+  linked.hash = chainHash({ id, type: e.type, occurred_at, data: e.data, metadata }, prevHash);
+  return { id, occurred_at, metadata: linked };
 }
 
 export interface ChainBreak {
