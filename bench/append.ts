@@ -4,7 +4,9 @@
  * one run, not runs). CPU time is process.cpuUsage (user+system) per operation.
  *   (a) one append + the page read of each of 4 subscriptions right after it (the projection
  *       engine and 3 reactors do this for every append): the in-memory tail vs SQL only;
- *   (b) the parts of a one-event append, each alone (bench/append-parts.ts).
+ *   (b) the parts of a one-event append, each alone (bench/append-parts.ts);
+ *   (c) a TOTP verify's 4 appends through the sealing store, one seal per request vs per event
+ *       (bench/append-sealed.ts).
  * Env: BENCH_OPS (operations per round, default 2,000), BENCH_ROUNDS (default 5).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import type { NewEvent } from '../src/eventstore/event-store.port.js';
 import { SqliteEventStore } from '../src/eventstore/sqlite-event-store.js';
 import { appendParts } from './append-parts.js';
+import { sealedAppends } from './append-sealed.js';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -85,6 +88,8 @@ export async function appendBench(): Promise<void> {
     }
     for (const c of tail) await c.store.close();
     out.push(...appendParts(dir, verifyEvent, ROUNDS));
+    log('(c) sealed appends');
+    out.push(...(await sealedAppends(dir, ROUNDS)));
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

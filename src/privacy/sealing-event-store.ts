@@ -10,6 +10,7 @@ import type {
   Subscription,
 } from '../eventstore/event-store.port.js';
 import { hmacHex } from '../shared/crypto.js';
+import { currentContext, type RequestContext } from '../shared/request-context.js';
 import { rulesByEvent } from './personal-data-registry.js';
 import type { PersonalDataRule } from './personal-data-rule.js';
 import { PersonalDataVault, isSealed, isSubject, sealedSubject } from './vault.js';
@@ -129,14 +130,28 @@ export class SealingEventStore implements EventStore {
     return { rule, owner, requester: actor ?? owner ?? fallback };
   }
 
+  /**
+   * One field's value sealed for a person. A field `ip` or `user_agent` (metadata, or a payload
+   * field of that name) holding the request's own address or user agent is sealed once per request
+   * and person (PersonalDataVault.sealRequestValue); every other value afresh.
+   */
+  private sealFor(subject: string, field: string, value: unknown, request: RequestContext | undefined): unknown {
+    const own =
+      request &&
+      typeof value === 'string' &&
+      ((field === 'ip' && value === request.ip) || (field === 'user_agent' && value === request.user_agent));
+    return own ? this.vault.sealRequestValue(request, subject, value) : this.vault.sealValue(subject, value);
+  }
+
   async seal(events: NewEvent[]): Promise<NewEvent[]> {
+    const request = currentContext();
     const plans = events.map((e) => ({ e, ...this.subjects(e) }));
     await this.vault.prepare(plans.flatMap((p) => [p.rule ? p.owner : null, p.e.metadata ? p.requester : null]).filter(isSubject), true);
     return plans.map(({ e, rule, owner, requester }) => {
       let data = e.data;
       if (rule && owner) {
         data = { ...e.data };
-        for (const f of rule.fields) if (f in data) data[f] = this.vault.sealValue(owner, data[f]);
+        for (const f of rule.fields) if (f in data) data[f] = this.sealFor(owner, f, data[f], request);
       }
       const keyed = rule?.keyed && this.streamKey ? rule.keyed(e.data) : [];
       for (const f of keyed) {
@@ -148,7 +163,8 @@ export class SealingEventStore implements EventStore {
       let metadata = e.metadata;
       if (metadata && requester) {
         metadata = { ...metadata };
-        for (const f of PERSONAL_METADATA) if (metadata[f] != null) metadata[f] = this.vault.sealValue(requester, metadata[f]) as string;
+        for (const f of PERSONAL_METADATA)
+          if (metadata[f] != null) metadata[f] = this.sealFor(requester, f, metadata[f], request) as string;
       }
       return { ...e, data, metadata };
     });

@@ -63,6 +63,8 @@ export class PersonalDataVault {
   /** Sealed string -> plaintext, so each sealed value is decrypted at most once in this process (bounded, oldest out first). */
   private readonly memo = new Map<string, Memo>();
   private memoChars = 0;
+  /** Per request (its context object, collected with it): person + value -> the one sealed form of that request's ip or user agent. */
+  private readonly requestSeals = new WeakMap<object, Map<string, { entry: CachedKey; sealed: string }>>();
   private readonly ttl: number;
   private readonly monotonic: () => number;
   /** Decryptions done and memo answers given (for tests and the benchmark). */
@@ -126,10 +128,7 @@ export class PersonalDataVault {
         this.remember(s, 'absent'); // nobody sealed anything for this subject yet
         continue;
       }
-      this.remember(
-        s,
-        rec.wrapped === null ? null : ownedKey(open(this.serverKey, JSON.parse(rec.wrapped) as Sealed, `pdk:${s}`)),
-      );
+      this.remember(s, rec.wrapped === null ? null : ownedKey(open(this.serverKey, JSON.parse(rec.wrapped) as Sealed, `pdk:${s}`)));
     }
   }
 
@@ -201,6 +200,29 @@ export class PersonalDataVault {
     cipher.getAuthTag().copy(out, 12);
     const sealed = `${PREFIX}${subject}.${out.toString('base64url')}`;
     this.memoize(sealed, hit, value, json);
+    return sealed;
+  }
+
+  /**
+   * sealValue for the ip or user agent of the request `request` (its context object): sealed once
+   * per person and request, and that one ciphertext is the sealed form of the value in every
+   * event the request appends for the person. Equal ciphertexts then show that those fields are
+   * equal, which they are by construction (one request has one address and one user agent, and
+   * its events share a correlation id anyway); across requests and across persons every seal is
+   * fresh. The reuse is tied to the key entry it was sealed under, like the memo: an erasure (or a
+   * reload) in the middle of the request makes the next seal `"[erased]"` (or fresh), and every
+   * copy of the ciphertext is under the one key that crypto-shredding destroys.
+   */
+  sealRequestValue(request: object, subject: string, value: string): unknown {
+    let seals = this.requestSeals.get(request);
+    const key = `${subject}\n${value}`;
+    const done = seals?.get(key);
+    if (done && done.entry === this.cache.get(subject) && done.entry.key instanceof Buffer) return done.sealed;
+    const sealed = this.sealValue(subject, value);
+    const entry = this.cache.get(subject)!;
+    if (!(entry.key instanceof Buffer) || typeof sealed !== 'string') return sealed;
+    if (!seals) this.requestSeals.set(request, (seals = new Map()));
+    seals.set(key, { entry, sealed });
     return sealed;
   }
 
