@@ -1,17 +1,14 @@
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
-import { ensureBuilt, ROOT, runCli } from './helpers/run-cli.js';
-import { ADMIN, adminLogin, BOOTSTRAP_ENV, login, UA } from '../support/identity.js';
+import { ensureBuilt, runCli } from './helpers/run-cli.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { ADMIN, adminLogin, login, UA } from '../support/identity.js';
 import { dropSchema, freshSchema, PG_URL, pgQuery } from '../support/postgres.js';
 import { startSmtp } from '../support/smtp.js';
 import { codeOf, FakeElks } from '../sms-email/support.js';
-import type { TestApp } from '../support/test-app.js';
 
 /**
  * Two real server processes (`node dist/src/main.js`) on one set of stores: one SQLite data
@@ -100,63 +97,8 @@ function postgresProfile(url: string, redisUrl: string): Profile {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-interface Server {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  /** Enough of a TestApp for the identity helpers (they only use `http`). */
-  t: TestApp;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'error',
-      ...BOOTSTRAP_ENV,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (gone) throw new Error(`server exited before it was ready: ${stderr}`);
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`server not ready: ${stderr}`);
-    await sleep(100);
-  }
-  return { child, exited, t: { http: request(url), url } as unknown as TestApp };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-  await s.exited;
-}
-
 /** Until every projection of the store has caught up with the log (asked through one process). */
-async function caughtUp(s: Server): Promise<void> {
+async function caughtUp(s: ServerProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const h = await s.t.http.get('/health');
     if (h.status === 200 && h.body.max_lag === 0) return;
@@ -165,7 +107,7 @@ async function caughtUp(s: Server): Promise<void> {
   throw new Error('projections did not catch up');
 }
 
-const addMember = (s: Server, admin: { auth: Record<string, string>; tenant_id: string }, email: string) =>
+const addMember = (s: ServerProcess, admin: { auth: Record<string, string>; tenant_id: string }, email: string) =>
   s.t.http
     .post(`/tenants/${admin.tenant_id}/members`)
     .set(admin.auth)
@@ -178,9 +120,9 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
   let profile: Profile;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let elks: FakeElks;
-  const servers: Server[] = [];
+  const servers: ServerProcess[] = [];
   const start = async (i: number) => {
-    const s = await startServer({
+    const s = await startServerProcess({
       ...profile.env(i),
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       ELKS_BASE_URL: elks.url,
@@ -198,7 +140,7 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     await elks.start();
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(servers.map(stopServer));
+    await Promise.all(servers.map(stopServerProcess));
     await smtp?.close();
     await elks?.close();
     await profile?.cleanup();
@@ -233,7 +175,7 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     expect([gone.status, gone.body.error_code]).toEqual([401, 'session_revoked']);
 
     // SMS: a number enrolled through one process is confirmed through the other; one SMS each
-    const sms: Array<[Server, Server, string, string]> = [
+    const sms: Array<[ServerProcess, ServerProcess, string, string]> = [
       [a, b, 'ann@club.test', '+46701739311'],
       [b, a, 'bob@club.test', '+46701739322'],
     ];
@@ -266,7 +208,7 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
   }, 240_000);
 
   it('SIGKILL of one process under write load: nothing acknowledged is lost, the read models equal a rebuild', async () => {
-    const [a, b] = servers as [Server, Server];
+    const [a, b] = servers as [ServerProcess, ServerProcess];
     const admin = await adminLogin(b.t);
     const acknowledged: string[] = [];
     let killed = false;
@@ -298,8 +240,8 @@ describe.each(profiles)('two app processes on %s', (_name, makeProfile) => {
     const users = new Set((live.rm_users ?? []).map((u) => (u.doc as { email: string }).email));
     for (const email of acknowledged) expect(users).toContain(email);
 
-    await stopServer(a2);
-    await stopServer(b);
+    await stopServerProcess(a2);
+    await stopServerProcess(b);
     const env = profile.env(0);
     const res = runCli(env.DATA_DIR!, ['projections:rebuild', '--all'], env);
     expect(res.code).toBe(0);

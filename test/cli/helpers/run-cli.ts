@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -14,13 +14,25 @@ export interface CliResult {
   stderr: string;
 }
 
+const cliOptions = (dataDir: string, env: Record<string, string>) => ({
+  cwd: ROOT,
+  encoding: 'utf8' as const,
+  env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+  timeout: 120_000,
+});
+
 /** Runs the real CLI (`npm run cli -- ...` minus npm) against the given DATA_DIR. */
 export function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): CliResult {
-  const res = spawnSync(process.execPath, [join(ROOT, 'scripts/cli.mjs'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
-    timeout: 120_000,
-  });
+  const res = spawnSync(process.execPath, [join(ROOT, 'scripts/cli.mjs'), ...args], cliOptions(dataDir, env));
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** runCli without blocking the test's event loop (for a CLI run while the test drives a server). */
+export function runCliAsync(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'scripts/cli.mjs'), ...args], cliOptions(dataDir, env), (err, stdout, stderr) =>
+      // a non-zero exit puts the code on the error; a signal (the timeout) leaves none
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    );
+  });
 }
