@@ -3,6 +3,7 @@ import { PASSPORT_TIER_REVIEW_JOB } from '../../src/passport/passport-tier-revie
 import { JOB_QUEUE, type JobQueue } from '../../src/queue/job-queue.port.js';
 import { readOutbox } from '../support/outbox.js';
 import { createPassport, person, qrToken, relogin, world, type Player, type World } from './support.js';
+import type { Auth } from '../tier/support.js';
 
 /**
  * Tier drops by time alone: the scheduled review appends the tier change (and so the e-mail) on
@@ -36,12 +37,20 @@ describe('passport tier review job: visit tiers and overrides that run out with 
   const tierChanges = async (who: Player) => (await events(who)).filter((e) => e.type === 'PassportTierChanged');
   const mails = (who: Player) =>
     readOutbox(w.t.dataDir).filter((m) => m.securityEvent === 'passport.tier_changed' && m.to.includes(who.email));
-  const at = async (iso: string) => {
+  /**
+   * Moves the clock; the two players and the other callers the next steps use log in again (their
+   * sessions would have run out). Not the whole world: eleven argon2id logins per move made this
+   * test miss its 30 s under load.
+   */
+  const at = async (iso: string, ...others: Array<{ auth: Auth }>) => {
     w.t.clock.set(iso);
-    await relogin(w.t);
+    await relogin(
+      w.t,
+      [p, q, ...others].map((c) => c.auth),
+    );
   };
   const visit = async (who: Player, id: string, iso: string) => {
-    await at(iso);
+    await at(iso, w.staff1);
     const tok = await qrToken(w.t, who, id);
     await w.t.http
       .post(`/chain/${w.A.tenant_id}/passport/${who.user_id}/visit`)
@@ -109,7 +118,7 @@ describe('passport tier review job: visit tiers and overrides that run out with 
   });
 
   it('an expired tier override is cleared by the job, with the tier change and the mail, once', async () => {
-    await at('2027-07-01T10:00:00.000Z');
+    await at('2027-07-01T10:00:00.000Z', { auth: w.A.admin });
     const until = '2027-07-15T12:00:00.000Z';
     await w.t.http
       .put(`/chain/passports/${idQ}`)
