@@ -16,17 +16,19 @@ export interface OperatorAuditView {
   [k: string]: unknown;
 }
 
-type D = Record<string, any>;
+/** An event's data as stored: its fields pass through to `details`; tenant ids must be strings. */
+type D = Readonly<Record<string, unknown>>;
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** Domain event -> (audit type, tenant, details). */
 const ENTRIES: Record<string, (d: D) => { type: string; tenant_id: string | null; details: Record<string, unknown> }> = {
   TenantCreated: (d) => ({
     type: 'tenant_created',
-    tenant_id: d.tenant_id,
+    tenant_id: text(d.tenant_id),
     details: { name: d.name, tenant_type: d.tenant_type, country: d.country ?? null },
   }),
   AddonGranted: (d) => ({
     type: 'addon_granted',
-    tenant_id: d.tenant_id,
+    tenant_id: text(d.tenant_id),
     details: {
       addon_id: d.addon_id,
       subsystem_id: d.subsystem_id,
@@ -37,17 +39,17 @@ const ENTRIES: Record<string, (d: D) => { type: string; tenant_id: string | null
   }),
   AddonRevoked: (d) => ({
     type: 'addon_revoked',
-    tenant_id: d.tenant_id,
+    tenant_id: text(d.tenant_id),
     details: { addon_id: d.addon_id, subsystem_id: d.subsystem_id, reason: d.reason },
   }),
   AddonExpired: (d) => ({
     type: 'addon_expired',
-    tenant_id: d.tenant_id,
+    tenant_id: text(d.tenant_id),
     details: { addon_id: d.addon_id, subsystem_id: d.subsystem_id, expires_at: d.expires_at },
   }),
   TenantTypeChanged: (d) => ({
     type: 'tenant_type_changed',
-    tenant_id: d.tenant_id,
+    tenant_id: text(d.tenant_id),
     details: { previous_type: d.previous_type, tenant_type: d.tenant_type, reason: d.reason },
   }),
   SysRolesChanged: (d) => ({
@@ -57,8 +59,8 @@ const ENTRIES: Record<string, (d: D) => { type: string; tenant_id: string | null
   }),
   // a corporate event's outside contact erased by a security operator (a person's erasure is a security event of theirs)
   PersonalDataSubjectErased: (d) => ({
-    type: `${d.kind}_erased`,
-    tenant_id: d.chain_id ?? null,
+    type: `${String(d.kind)}_erased`,
+    tenant_id: text(d.chain_id),
     details: { subject: d.subject, reason: d.reason },
   }),
   TierMatrixDriftDetected: (d) => ({
