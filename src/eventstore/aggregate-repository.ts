@@ -71,6 +71,18 @@ export interface Command<S, E extends DomainEvent = DomainEvent> {
   after?: ExecuteResult<S>;
 }
 
+/** One stream of an executeAtomic set while it is decided. */
+interface AtomicStream {
+  stream: string;
+  evolver: AnyCommand['evolver'];
+  fresh: boolean;
+  /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- the state of whichever aggregate the stream holds */
+  state: any;
+  version: number;
+  persisted: number;
+  events: NewEvent[];
+}
+
 /** A command of any event type, for lists of commands on different aggregates. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- evolve takes S and E contravariantly: no narrower type admits them all */
 export type AnyCommand<S = any> = Command<S, any>;
@@ -192,6 +204,88 @@ export class AggregateRepository {
     const failed = settled.find((o) => 'err' in o);
     if (failed && 'err' in failed) throw failed.err;
     return settled.map((o) => ('ok' in o ? o.ok : null)) as { [K in keyof C]: ExecuteResult<StateOf<C[K]>> };
+  }
+
+  /** Whether the store writes a set of appends all or nothing, so {@link executeAtomic} can be used. */
+  get atomic(): boolean {
+    return typeof this.store.appendMany === 'function';
+  }
+
+  /**
+   * Decides commands on several streams and appends all their events in ONE atomic appendMany:
+   * all or nothing, one commit. Every stream is loaded first (a stream named by several commands
+   * once); then the commands decide in array order, each on its stream's state after the events
+   * the earlier commands decided (so a decide may read what an earlier decide computed, and a
+   * refusal decided first stops everything after it). Each stream is appended with the version
+   * it was loaded at, and a stream read but not written is still checked at that version. On a
+   * ConcurrencyError ALL streams are re-loaded and ALL commands re-decided (bounded): no outcome
+   * is committed on a state that another writer changed. A decide that throws writes nothing.
+   * Snapshots are remembered and events published only after the commit. Each command's result
+   * is its stream's result (state after every command of the set). Needs `atomic`.
+   */
+  async executeAtomic<C extends readonly AnyCommand[]>(
+    commands: C,
+    options: { maxAttempts?: number } = {},
+  ): Promise<{ [K in keyof C]: ExecuteResult<StateOf<C[K]>> }> {
+    if (!this.store.appendMany) throw new Error(`the ${this.store.kind} event store has no atomic appendMany`);
+    const attempts = options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const streams = await this.loadAll(commands);
+      for (const c of commands) {
+        const s = streams.get(c.stream)!;
+        const events = await c.decide(s.state, s.version + s.events.length);
+        for (const e of events) {
+          s.state = c.evolver.evolve(s.state, e);
+          s.events.push(this.toNew(e, c.options?.metadata));
+        }
+      }
+      const entries = [...streams.values()].filter((s) => s.events.length > 0 || !s.fresh);
+      let written: AppendResult[];
+      try {
+        written = await this.store.appendMany(
+          entries.map((s) => ({ stream: s.stream, events: s.events, expected: s.version === -1 ? 'no_stream' : s.version })),
+        );
+      } catch (err) {
+        if (err instanceof ConcurrencyError && attempt < attempts && !streams.get(err.stream)?.fresh) continue;
+        throw err;
+      }
+      return (await this.appliedAll(entries, written, commands)) as { [K in keyof C]: ExecuteResult<StateOf<C[K]>> };
+    }
+  }
+
+  private async loadAll(commands: readonly AnyCommand[]): Promise<Map<string, AtomicStream>> {
+    const streams = new Map<string, AtomicStream>();
+    for (const c of commands) {
+      const known = streams.get(c.stream);
+      if (known) known.fresh ||= !!c.fresh;
+      else streams.set(c.stream, { stream: c.stream, evolver: c.evolver, fresh: !!c.fresh, state: null, version: -1, persisted: -1, events: [] });
+    }
+    await Promise.all(
+      [...streams.values()].map(async (s) => {
+        if (s.fresh) s.state = s.evolver.initialState();
+        else Object.assign(s, await this.loadAt(s.stream, s.evolver));
+      }),
+    );
+    return streams;
+  }
+
+  /** After the atomic commit: snapshots, then publication in commit order, then each command's result. */
+  private async appliedAll(entries: AtomicStream[], written: AppendResult[], commands: readonly AnyCommand[]) {
+    const byStream = new Map<string, ExecuteResult<unknown>>();
+    await Promise.all(
+      entries.map(async (s, i) => {
+        const r = written[i]!;
+        const last = r.events.at(-1);
+        if (s.evolver.snapshot && last) {
+          await this.remember(s.stream, s.evolver.snapshot.schema, { state: s.state, version: last.version, eventId: last.id }, s.persisted);
+        }
+        const result = last ? { ...r, state: s.state, appended: true } : { version: s.version, position: 0, events: [], state: s.state, appended: false };
+        this.persistedOf.set(result, s.persisted);
+        byStream.set(s.stream, result);
+      }),
+    );
+    this.publish(written.flatMap((r) => r.events));
+    return commands.map((c) => byStream.get(c.stream) ?? { version: -1, position: 0, events: [], state: null, appended: false });
   }
 
   private async loadAndDecide<S, E extends DomainEvent>(c: Command<S, E>): Promise<LoadedAt<S> & { events: E[] }> {

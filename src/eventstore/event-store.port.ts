@@ -59,6 +59,14 @@ export interface AppendResult {
   events: StoredEvent[];
 }
 
+/** One stream's part of an {@link EventStore.appendMany} set. */
+export interface StreamAppend {
+  stream: string;
+  /** May be empty: then the entry only checks the stream's expected version. */
+  events: NewEvent[];
+  expected: ExpectedVersion;
+}
+
 export interface ReadAllOptions {
   /** Exclusive lower bound: events with position > from. 0 reads from the beginning. */
   from?: number;
@@ -92,6 +100,15 @@ export interface Subscription {
 export interface EventStore {
   readonly kind: string;
   append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /**
+   * Several appends, all or nothing: every entry's expected version is checked and every event
+   * written in one transaction, or none is (a ConcurrencyError names the first stream whose
+   * version did not match; nothing of the set is visible or delivered). Positions of the set are
+   * contiguous, in entry order; each stream's hash chain goes on from its last event, and a
+   * stream named twice continues from its earlier entry. Results are in entry order. Present only
+   * on adapters that can guarantee atomicity: callers without it take a path of single appends.
+   */
+  appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in version order, from a version (inclusive, default 0). */
   readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]>;
   /** Current last version of a stream, or -1 when it does not exist. */

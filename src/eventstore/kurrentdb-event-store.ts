@@ -69,6 +69,12 @@ const isNotFound = (err: unknown): boolean =>
  * every append first reads the stream's last event for prev_hash and then appends with that
  * concrete revision as streamState, so two writers can never fork the chain (the loser gets
  * WrongExpectedVersion; for expected 'any' we re-read and retry).
+ *
+ * No appendMany (the port's atomic multi-stream append): the client's multiStreamAppend needs a
+ * 25.1+ server (older ones answer UnsupportedError), takes metadata only as a flat map of strings
+ * (our envelope is nested JSON, so events written that way would read back in another shape) and
+ * reports one position for the whole set, and no server here can prove it. Callers fall back to
+ * their single-append path (the brute-force claim) when the store has no appendMany.
  */
 export class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb';

@@ -9,6 +9,7 @@ import {
   type NewEvent,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port.js';
@@ -108,7 +109,35 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * All or nothing in one transaction under the same append lock, so the set's positions are
+   * contiguous and commit together; a version mismatch of any entry rolls the whole set back.
+   */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    let results: AppendResult[];
+    try {
+      results = await inTransaction(this.pool, async (c) => {
+        const out: AppendResult[] = [];
+        for (const a of appends) out.push(await this.appendInTx(c, a.stream, a.events, a.expected));
+        return out;
+      });
+    } catch (err) {
+      if ((err as { constraint?: string }).constraint === 'events_stream_version') {
+        // a writer that bypassed the lock: name the first entry whose stream is not where it was expected
+        for (const a of appends) {
+          const v = await this.streamVersion(a.stream);
+          if (a.expected !== 'any' && a.expected !== (v === -1 ? 'no_stream' : v)) throw new ConcurrencyError(a.stream, a.expected, v);
+        }
+      }
+      throw err;
+    }
+    if (results.some((r) => r.events.length > 0)) this.emitter.emit('appended');
+    return results;
+  }
+
   private async appendInTx(c: pg.PoolClient, stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    // transaction-level and re-entrant: the entries of one appendMany take it once in effect
     await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(this.schema, 'append')]);
     const last = (
       await c.query<{ version: number; metadata: string }>(
@@ -120,6 +149,7 @@ export class PostgresEventStore implements EventStore {
     if (expected === 'no_stream' ? current !== -1 : expected !== 'any' && expected !== current) {
       throw new ConcurrencyError(stream, expected, current);
     }
+    if (events.length === 0) return { version: current, position: 0, events: [] };
     const head = Number((await c.query<{ p: string }>('SELECT COALESCE(MAX(position), 0) AS p FROM events')).rows[0]!.p);
     let prevHash: string | null = last ? ((JSON.parse(last.metadata).hash as string | undefined) ?? null) : null;
     const at = this.now().toISOString();

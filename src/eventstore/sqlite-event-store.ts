@@ -9,6 +9,7 @@ import {
   type NewEvent,
   type ReadAllOptions,
   type StoredEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port.js';
@@ -19,13 +20,13 @@ import { EventTail, toEvent, type EventRow } from './sqlite-event-tail.js';
 
 export type { EventRow } from './sqlite-event-tail.js';
 
-type Outcome = { ok: AppendResult & { rows: EventRow[] } } | { err: unknown };
+type Written = AppendResult & { rows: EventRow[] };
+type Outcome = { ok: Written[] } | { err: unknown };
 
+/** One caller's request: a single append is a set of one; a set is written all or nothing. */
 interface QueuedAppend {
-  stream: string;
-  events: NewEvent[];
-  expected: ExpectedVersion;
-  resolve: (r: AppendResult) => void;
+  appends: readonly StreamAppend[];
+  resolve: (r: AppendResult[]) => void;
   reject: (err: unknown) => void;
 }
 
@@ -82,11 +83,12 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
-    const one = this.db.transaction((a: QueuedAppend) => this.appendInTx(a.stream, a.events, a.expected));
+    const one = this.db.transaction((a: QueuedAppend) => a.appends.map((x) => this.appendInTx(x.stream, x.events, x.expected)));
     this.groupTx = this.db.transaction((batch: QueuedAppend[]) => {
       const outcomes = batch.map((a): Outcome => {
         try {
-          // a nested transaction function runs in a savepoint: a throw undoes this append only
+          // a nested transaction function runs in a savepoint: a throw undoes this request only
+          // (a whole appendMany set, whichever of its entries failed)
           return { ok: one(a) };
         } catch (err) {
           return { err };
@@ -150,8 +152,17 @@ export class SqliteEventStore implements EventStore {
       const v = await this.streamVersion(stream);
       return { version: v, position: await this.headPosition(), events: [] };
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queued.push({ stream, events, expected, resolve, reject });
+    return this.enqueue([{ stream, events, expected }]).then((r) => r[0]!);
+  }
+
+  /** All or nothing, in one savepoint of the group commit (see commitQueued). */
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return appends.length === 0 ? [] : this.enqueue(appends);
+  }
+
+  private enqueue(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queued.push({ appends, resolve, reject });
       // a microtask, not the next turn of the loop: deferring to setImmediate made a refresh 3x
       // slower at one client (each append waited behind the projection pages of that turn)
       if (this.queued.length === 1) queueMicrotask(() => this.commitQueued());
@@ -161,7 +172,7 @@ export class SqliteEventStore implements EventStore {
   /**
    * Group commit: the appends requested in one synchronous run of code (e.g. a Promise.all of
    * appends) are written in one BEGIN IMMEDIATE … COMMIT, each in its own savepoint with its own
-   * expected-version check, in the order they were asked for. Each append
+   * expected-version check, in the order they were asked for. Each append (or appendMany set)
    * still succeeds or fails alone (a conflict rolls back only its savepoint, and a later
    * append of the same group sees the earlier ones), and no caller hears of its append before
    * the commit that holds it.
@@ -178,17 +189,20 @@ export class SqliteEventStore implements EventStore {
     }
     // committed appends only, in the order written (= position order)
     this.tail.add(
-      committed.outcomes.flatMap((o) => ('ok' in o ? o.ok.rows : [])),
+      committed.outcomes.flatMap((o) => ('ok' in o ? o.ok.flatMap((w) => w.rows) : [])),
       committed.dataVersion,
     );
     let head = 0;
     batch.forEach((a, i) => {
       const o = committed.outcomes[i]!;
       if ('ok' in o) {
-        const { rows: _rows, ...result } = o.ok;
-        head = Math.max(head, result.position);
-        a.resolve(result);
-      } else a.reject(this.conflictOf(o.err, a.stream, a.expected));
+        a.resolve(
+          o.ok.map(({ rows: _rows, ...result }) => {
+            head = Math.max(head, result.position);
+            return result;
+          }),
+        );
+      } else a.reject(this.conflictOf(o.err, a.appends));
     });
     if (head) this.emitter.emit('appended', head);
   }
@@ -201,11 +215,14 @@ export class SqliteEventStore implements EventStore {
    * key answers. Matched by code, not instanceof: the native addon may hand out its SqliteError
    * class from another realm (Jest loads it once per test file in one worker).
    */
-  private conflictOf(err: unknown, stream: string, expected: ExpectedVersion): unknown {
+  private conflictOf(err: unknown, appends: readonly StreamAppend[]): unknown {
     const e = err as { code?: unknown; message?: unknown };
     if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /stream/.test(String(e.message))) {
-      const last = this.stmts.last.get(stream);
-      return new ConcurrencyError(stream, expected, last ? last.version : -1);
+      // the entry whose stream moved (the first one of a set, if several did)
+      const versions = appends.map((a) => this.stmts.last.get(a.stream)?.version ?? -1);
+      const lost = appends.findIndex((a, i) => a.expected !== 'any' && a.expected !== (versions[i] === -1 ? 'no_stream' : versions[i]));
+      const at = Math.max(0, lost);
+      return new ConcurrencyError(appends[at]!.stream, appends[at]!.expected, versions[at]!);
     }
     return err;
   }

@@ -1,3 +1,4 @@
+import { ConcurrencyError } from '../eventstore/event-store.port.js';
 import type {
   AppendResult,
   EventMetadata,
@@ -6,6 +7,7 @@ import type {
   NewEvent,
   ReadAllOptions,
   StoredEvent,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
 } from '../eventstore/event-store.port.js';
@@ -48,6 +50,8 @@ export class SealingEventStore implements EventStore {
   readonly kind: string;
   /** Present exactly when the store underneath has it (projection lag on KurrentDB). */
   readonly countEvents?: EventStore['countEvents'];
+  /** Present exactly when the store underneath has it (an atomic multi-stream append). */
+  readonly appendMany?: EventStore['appendMany'];
   private readonly rules: Map<string, PersonalDataRule>;
   /** Logical address-stream name -> the name it is stored under (streams never move, so this never goes stale). */
   private readonly physical = new Map<string, string>();
@@ -60,6 +64,7 @@ export class SealingEventStore implements EventStore {
   ) {
     this.kind = raw.kind;
     if (raw.countEvents) this.countEvents = raw.countEvents.bind(raw);
+    if (raw.appendMany) this.appendMany = (appends) => this.appendManySealed(appends);
     this.rules = rulesByEvent(rules);
   }
 
@@ -76,8 +81,30 @@ export class SealingEventStore implements EventStore {
 
   async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     const [sealed, name] = await Promise.all([this.seal(events), this.storedName(stream)]);
-    const result = await this.raw.append(name, sealed, expected);
-    // in-process publishers get what the handler wrote, with the stored envelope
+    return this.unsealed(stream, events, await this.raw.append(name, sealed, expected));
+  }
+
+  /** Sealed and named as append does, each entry; a conflict names the stream as the caller does. */
+  private async appendManySealed(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const sealed = await Promise.all(
+      appends.map(async (a) => {
+        const [events, stream] = await Promise.all([this.seal(a.events), this.storedName(a.stream)]);
+        return { stream, events, expected: a.expected };
+      }),
+    );
+    let results: AppendResult[];
+    try {
+      results = await this.raw.appendMany!(sealed);
+    } catch (err) {
+      const at = err instanceof ConcurrencyError ? sealed.findIndex((a) => a.stream === err.stream) : -1;
+      if (at >= 0 && err instanceof ConcurrencyError) throw new ConcurrencyError(appends[at]!.stream, err.expected, err.actual);
+      throw err;
+    }
+    return results.map((r, i) => this.unsealed(appends[i]!.stream, appends[i]!.events, r));
+  }
+
+  /** In-process publishers get what the handler wrote, with the stored envelope. */
+  private unsealed(stream: string, events: NewEvent[], result: AppendResult): AppendResult {
     return {
       ...result,
       events: result.events.map((e, i) => ({

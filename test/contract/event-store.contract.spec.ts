@@ -158,6 +158,105 @@ function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreH
       for (const s of streams) expect(verifyChain(await store.readStream(s))).toBeNull();
     });
 
+    describe('appendMany (atomic multi-stream append), where the adapter has it', () => {
+      const many = () => store.appendMany?.bind(store);
+      const maybe = (name: string, fn: (appendMany: NonNullable<EventStore['appendMany']>) => Promise<void>) =>
+        it(name, async () => {
+          const appendMany = many();
+          if (!appendMany) {
+            // KurrentDB: no atomic set (see the adapter); callers take their single-append path
+            expect(store.kind).toMatch(/kurrentdb/);
+            return;
+          }
+          await fn(appendMany);
+        });
+
+      maybe('writes all or nothing: one wrong expected version fails the whole set, names its stream, and nothing is visible or delivered', async (appendMany) => {
+        const [x, y, z] = [`mx-${uid()}`, `my-${uid()}`, `mz-${uid()}`];
+        await store.append(x, [ev('Seed', 0)], 'no_stream');
+        await store.append(z, [ev('Seed', 0), ev('Seed', 1)], 'no_stream');
+        const type = `Many${uid()}`;
+        const head = await store.headPosition();
+        const got: StoredEvent[] = [];
+        sub(store.subscribe({ from: head, types: [type, 'Marker'], onEvent: (e) => void got.push(e) }));
+        const err = await appendMany([
+          { stream: x, events: [ev(type, 1)], expected: 0 },
+          { stream: y, events: [ev(type, 2), ev(type, 3)], expected: 'no_stream' },
+          { stream: z, events: [ev(type, 4)], expected: 0 },
+        ]).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConcurrencyError);
+        expect(err).toMatchObject({ stream: z, expected: 0, actual: 1 });
+        // a check-only entry (no events) that does not hold fails the set as well
+        const check = await appendMany([
+          { stream: x, events: [ev(type, 5)], expected: 0 },
+          { stream: z, events: [], expected: 0 },
+        ]).catch((e: unknown) => e);
+        expect(check).toMatchObject({ code: 'concurrency_conflict', stream: z });
+        expect((await store.readStream(x)).map((e) => e.type)).toEqual(['Seed']);
+        expect(await store.readStream(y)).toEqual([]);
+        expect(await store.streamVersion(z)).toBe(1);
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readAll({ from: head, types: [type] })).toEqual([]);
+        const marker = await store.append(`mk-${uid()}`, [{ type: 'Marker', data: {} }], 'no_stream');
+        await waitFor(() => got.some((e) => e.id === marker.events[0]!.id), 10_000, 'marker');
+        expect(got.filter((e) => e.type === type)).toEqual([]);
+      });
+
+      maybe('gives the set contiguous positions in entry order, chains each stream on, and subscribers see it in order', async (appendMany) => {
+        const [x, y] = [`mx-${uid()}`, `my-${uid()}`];
+        const type = `Many${uid()}`;
+        await store.append(x, [ev(type, 0)], 'no_stream');
+        const head = await store.headPosition();
+        const got: StoredEvent[] = [];
+        sub(store.subscribe({ from: head, types: [type], onEvent: (e) => void got.push(e) }));
+        const results = await appendMany([
+          { stream: x, events: [ev(type, 1), ev(type, 2)], expected: 0 },
+          { stream: y, events: [ev(type, 3)], expected: 'no_stream' },
+          // the same stream again goes on from the set's earlier entry (version and hash chain)
+          { stream: x, events: [ev(type, 4)], expected: 2 },
+          { stream: y, events: [], expected: 0 },
+        ]);
+        expect(results.map((r) => r.version)).toEqual([2, 0, 3, 0]);
+        expect(results[3]!.events).toEqual([]);
+        const written = results.flatMap((r) => r.events);
+        expect(written.map((e) => e.data.n)).toEqual([1, 2, 3, 4]);
+        expect(written.map((e) => e.position)).toEqual([1, 2, 3, 4].map((i) => head + i));
+        expect(results.map((r) => r.position).slice(0, 3)).toEqual([head + 2, head + 3, head + 4]);
+        expect(await store.readAll({ from: head })).toEqual(written);
+        await waitFor(() => got.length >= 4, 10_000, 'the set delivered');
+        expect(got).toEqual(written);
+        const xs = await store.readStream(x);
+        expect(xs.map((e) => e.data.n)).toEqual([0, 1, 2, 4]);
+        expect(verifyChain(xs)).toBeNull();
+        expect(verifyChain(await store.readStream(y))).toBeNull();
+        // and single appends chain on after the set
+        await store.append(x, [ev(type, 5)], 3);
+        expect(verifyChain(await store.readStream(x))).toBeNull();
+      });
+
+      maybe('lets exactly one of several concurrent sets with the same expected version win, on two store instances', async (appendMany) => {
+        const counter = `mc-${uid()}`;
+        await store.append(counter, [ev('Seed', 0)], 'no_stream');
+        const other = await h.openSecond();
+        const sides = Array.from({ length: 6 }, (_, i) => ({ store: i % 2 ? other : store, own: `mo-${uid()}` }));
+        const results = await Promise.allSettled(
+          sides.map((s, i) =>
+            (s.store === store ? appendMany : other.appendMany!.bind(other))([
+              { stream: s.own, events: [ev('Own', i)], expected: 'no_stream' },
+              { stream: counter, events: [ev('Counted', i)], expected: 0 },
+            ]),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'concurrency_conflict', stream: counter });
+        const winner = results.findIndex((r) => r.status === 'fulfilled');
+        for (const [i, s] of sides.entries()) expect(await store.streamVersion(s.own)).toBe(i === winner ? 0 : -1);
+        const counted = await store.readStream(counter);
+        expect(counted.map((e) => e.data.n)).toEqual([0, winner]);
+        expect(verifyChain(counted)).toBeNull();
+      });
+    });
+
     it("never forks the hash chain under concurrent 'any' appends", async () => {
       const stream = `any-${uid()}`;
       const other = await h.openSecond();
