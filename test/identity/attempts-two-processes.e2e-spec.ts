@@ -1,4 +1,8 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import request from 'supertest';
+import { AggregateRepository } from '../../src/eventstore/aggregate-repository.js';
+import { BruteForceService } from '../../src/identity/brute-force/brute-force.service.js';
 import { ADMIN, addMember, adminLogin, bearer, BOOTSTRAP_ENV, login } from '../support/identity.js';
 import { expectProblem, startTestApp, type TestApp } from '../support/test-app.js';
 import { EventStoreCommits } from '../support/wal-commits.js';
@@ -7,16 +11,18 @@ import { codeAt, nextStepStart } from '../totp/support.js';
 
 /**
  * Two app processes on one set of stores (the embedded SQLite files): each has its own in-process
- * queue per counter, so only the brute-force claim, committed before a code or password is
- * evaluated, and the expected-version appends keep them honest. The success of an attempt is
- * committed in one group commit with the session event it leads to; these tests pin that this
- * neither lets a second guess be evaluated nor lets a code be used twice, and count the commits.
+ * queue per counter, so only the expected-version appends keep them honest. A password is tried
+ * under the brute-force claim, committed before it is evaluated; a TOTP code has no claim: the
+ * counter's outcome, the spent step and the session event are one atomic commit, and the loser of
+ * a race on the counter re-decides on the winner's outcome (its backoff, the spent step). These
+ * tests pin that neither lets a second guess count nor a code be used twice, and count the
+ * commits and events.
  */
 describe('attempts across two processes, and commits per attempt', () => {
   let a: TestApp;
   let b: TestApp;
   let commits: EventStoreCommits;
-  let user: { email: string; password: string; secret: string; auth: { Authorization: string } };
+  let user: { id: string; email: string; password: string; secret: string; auth: { Authorization: string } };
   const env = { ...BOOTSTRAP_ENV, LOGIN_ADDRESS_MAX_FAILURES: '10000' };
 
   beforeAll(async () => {
@@ -28,7 +34,7 @@ describe('attempts across two processes, and commits per attempt', () => {
     const m = await addMember(a, admin, { email });
     const l = await login(a, email, m.password);
     const { secret, auth } = await enrolTotp(a, l.auth);
-    user = { email, password: m.password, secret, auth };
+    user = { id: m.user_id, email, password: m.password, secret, auth };
   });
   afterAll(async () => {
     await b.close({ keepData: true });
@@ -40,7 +46,7 @@ describe('attempts across two processes, and commits per attempt', () => {
   /** Both processes, alternating, at once. */
   const both = <R>(n: number, send: (t: TestApp) => Promise<R>) => Promise.all(Array.from({ length: n }, (_, i) => send(i % 2 ? b : a)));
 
-  it('evaluates exactly one of 20 parallel wrong TOTP codes sent to two processes; the rest are refused unevaluated', async () => {
+  it('counts exactly one of 20 parallel wrong TOTP codes sent to two processes; the rest are refused by its backoff', async () => {
     const wrong = codeAt(a, user.secret, 5);
     const results = await both(20, (t) => verify(t, wrong));
     const codes = results.map((r) => r.body.error_code as string);
@@ -62,6 +68,36 @@ describe('attempts across two processes, and commits per attempt', () => {
     expectProblem(await verify(b, code), 400, 'code_already_used');
   });
 
+  it('a TOTP attempt that lost the counter race to a wrong code of the other process is refused by its backoff, and writes nothing', async () => {
+    // In one test process the two apps' requests rarely interleave between load and commit, so the
+    // race is forced: process A's attempt is decided, then B answers a wrong code (its failure and
+    // backoff committed on the shared counter), then A's atomic append finds the counter moved.
+    const uid = user.id;
+    const scratch = `scratch-${crypto.randomUUID()}`;
+    let checked = 0;
+    const check = {
+      commands: [
+        {
+          stream: scratch,
+          evolver: { initialState: () => ({}), evolve: (st: object) => st },
+          decide: async () => {
+            checked++;
+            if (checked === 1) expectProblem(await verify(b, codeAt(a, user.secret, 5)), 400, 'invalid_code');
+            return [{ type: 'ScratchChecked', data: {} }];
+          },
+        },
+      ],
+      outcome: () => ({ ok: true }),
+    };
+    const lost = await a.app
+      .get(BruteForceService)
+      .attemptInstant({ scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' }, check)
+      .catch((e: unknown) => e);
+    expect(lost).toMatchObject({ code: 'too_many_attempts', status: 429 });
+    expect(checked).toBe(1);
+    expect(await a.app.get(AggregateRepository).load(scratch, check.commands[0]!.evolver)).toMatchObject({ version: -1 });
+  });
+
   it('a wrong password sent to both processes at once is evaluated once', async () => {
     const results = await both(10, (t) => t.http.post('/auth/login').send({ email: user.email, password: 'definitely wrong' }));
     const codes = results.map((r) => r.body.error_code as string);
@@ -69,14 +105,23 @@ describe('attempts across two processes, and commits per attempt', () => {
     expect(codes.filter((c) => c === 'too_many_attempts')).toHaveLength(9);
   });
 
-  it('commits: a login 2 (claim; success + SessionStarted), a TOTP verify 3 (claim; code spent; success + SessionMfaSatisfied), a wrong code 2', async () => {
+  it('commits: a login 2 (claim; success + SessionStarted), a TOTP verify 1 (success + code spent + SessionMfaSatisfied), a wrong code 1', async () => {
     await a.settle();
+    const events = () => {
+      const db = new Database(join(a.dataDir, 'events.sqlite'), { readonly: true });
+      try {
+        return db.prepare<[], { type: string }>('SELECT type FROM events ORDER BY position').all().map((r) => r.type);
+      } finally {
+        db.close();
+      }
+    };
     const counted = async (send: () => Promise<request.Response>, status: number) => {
       await Promise.all([a.settle(), b.settle()]);
       commits.reset();
+      const before = events().length;
       const res = await send();
       expect(res.status).toBe(status);
-      return { res, commits: commits.count() };
+      return { res, commits: commits.count(), events: events().slice(before) };
     };
     const l = await counted(() => a.http.post('/auth/login').send(ADMIN), 200);
     expect(l.commits).toBe(2);
@@ -91,7 +136,8 @@ describe('attempts across two processes, and commits per attempt', () => {
           .send({ code: codeAt(a, user.secret) }),
       200,
     );
-    expect(v.commits).toBe(3);
+    expect(v.commits).toBe(1);
+    expect(v.events).toEqual(['AttemptSucceeded', 'TotpCodeAccepted', 'SessionMfaSatisfied']);
     a.clock.advance(30_000);
     const w = await counted(
       () =>
@@ -101,6 +147,7 @@ describe('attempts across two processes, and commits per attempt', () => {
           .send({ code: codeAt(a, user.secret, 5) }),
       400,
     );
-    expect(w.commits).toBe(2);
+    expect(w.commits).toBe(1);
+    expect(w.events).toEqual(['AttemptFailed']);
   });
 });

@@ -27,6 +27,17 @@ export interface Outcome<T> {
   value?: T;
 }
 
+/**
+ * A factor check that is synchronous and cheap (a TOTP or one-time code, a recovery code, a
+ * passkey assertion; never a password hash), written as commands on the factor's own streams.
+ */
+export interface InstantCheck<T> {
+  /** Decided in order after the counter allowed the attempt: the code is matched and spent here. */
+  commands: readonly AnyCommand[];
+  /** Read after they decided: whether the attempt succeeded. */
+  outcome: () => Outcome<T>;
+}
+
 const evolver = { initialState: initialBruteForce, evolve: evolveBruteForce, snapshot: { schema: 1 } };
 export const bruteForceStream = (scope: BruteForceScope, subject: string) => `bruteforce-${scope}-${subject}`;
 
@@ -38,7 +49,8 @@ export const bruteForceStream = (scope: BruteForceScope, subject: string) => `br
  * Attempts on one counter queue in this process instead of colliding on the claim: parallel
  * correct logins to one account all succeed, one after another, while parallel wrong guesses
  * are still evaluated one at a time (the first failure's backoff refuses the ones queued
- * behind it without evaluating them). Across processes the claim still refuses the loser.
+ * behind it without evaluating them). Across processes the claim still refuses the loser; an
+ * instant check (`attemptInstant`) has no claim and relies on the counter's expected version.
  */
 @Injectable()
 export class BruteForceService {
@@ -73,21 +85,8 @@ export class BruteForceService {
   ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
     const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
     const claimed = await this.repo.execute<BruteForceState, BruteForceEvent>(stream, evolver, (state) => {
-      const now = this.clock.now().getTime();
-      const refused = refusal(state, now);
-      if (refused?.kind === 'locked') {
-        throw new DomainError('credential_locked', 423, 'Too many failed attempts: this credential is locked until it is reset.');
-      }
-      if (refused) {
-        throw new DomainError(
-          'too_many_attempts',
-          429,
-          `Too many attempts. Try again in ${refused.retryAfterSeconds} s.`,
-          { retry_after: refused.retryAfterSeconds },
-          { 'Retry-After': String(refused.retryAfterSeconds) },
-        );
-      }
-      return [{ type: 'AttemptClaimed', data: { ...base, at: new Date(now).toISOString() } }];
+      this.refuse(state);
+      return [{ type: 'AttemptClaimed', data: { ...base, at: this.clock.now().toISOString() } }];
     });
 
     // the outcome is decided on the claim's state: read again only if the stream moved since
@@ -115,6 +114,95 @@ export class BruteForceService {
     }
     const [resolved, after] = await this.repo.executeAll([resolve, next] as const);
     return { ...outcome, position: Math.max(resolved.position, after.position), after };
+  }
+
+  /**
+   * An attempt with an instant check, without a claim: the counter's refusal, the check, the
+   * counter's outcome (AttemptSucceeded or the failure events), the factor's events and, on
+   * success, the session's command are decided together and committed in ONE atomic append. Across
+   * processes the counter stream's expected version serialises the outcomes: the loser of a race
+   * re-decides everything on the fresh counter, so after a concurrent failure its backoff refuses
+   * it, and an evaluation whose outcome was not committed answers nothing about the code. In this
+   * process attempts queue per counter as in `attempt`. If the session's command refuses (session
+   * revoked), the outcome is still committed and the refusal thrown after. On a store without an
+   * atomic appendMany, this is `attempt` with the claim.
+   */
+  attemptInstant<T, S = never>(
+    counter: AttemptCounter,
+    check: InstantCheck<T>,
+    onSuccess?: AnyCommand<S>,
+  ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
+    const stream = bruteForceStream(counter.scope, counter.subject);
+    if (!this.repo.atomic) {
+      const evaluate = async () => {
+        for (const c of check.commands) await this.repo.execute(c.stream, c.evolver, c.decide, c.options);
+        return check.outcome();
+      };
+      return this.queue.run(stream, () => this.attemptNow(stream, counter, evaluate, onSuccess && (() => onSuccess)));
+    }
+    return this.queue.run(stream, () => this.attemptAtomic(stream, counter, check, onSuccess));
+  }
+
+  private async attemptAtomic<T, S>(
+    stream: string,
+    counter: AttemptCounter,
+    check: InstantCheck<T>,
+    onSuccess?: AnyCommand<S>,
+  ): Promise<Outcome<T> & { position: number; after?: ExecuteResult<S> }> {
+    const base = { key: counter.subject, scope: counter.scope, user_id: counter.user_id, factor: counter.factor };
+    let outcome: Outcome<T> = { ok: false };
+    let refusedLater: unknown;
+    const gate: Command<BruteForceState, BruteForceEvent> = {
+      stream,
+      evolver,
+      decide: (state) => {
+        refusedLater = undefined;
+        this.refuse(state);
+        return [];
+      },
+    };
+    const record: Command<BruteForceState, BruteForceEvent> = {
+      stream,
+      evolver,
+      decide: (state) => {
+        outcome = check.outcome();
+        return this.resolution(base, outcome.ok)(state);
+      },
+    };
+    const session = onSuccess && {
+      ...onSuccess,
+      decide: async (state: S, version: number) => {
+        if (!outcome.ok) return [];
+        try {
+          return await onSuccess.decide(state, version);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          refusedLater = err;
+          return [];
+        }
+      },
+    };
+    const results = await this.repo.executeAtomic([gate, ...check.commands, record, ...(session ? [session] : [])]);
+    if (refusedLater) throw refusedLater;
+    const after = session && outcome.ok ? (results.at(-1) as ExecuteResult<S>) : undefined;
+    return { ...outcome, position: Math.max(...results.map((r) => r.position)), after };
+  }
+
+  /** Throws the answer to an attempt the counter does not allow now (423 locked, 429 with Retry-After). */
+  private refuse(state: BruteForceState): void {
+    const refused = refusal(state, this.clock.now().getTime());
+    if (refused?.kind === 'locked') {
+      throw new DomainError('credential_locked', 423, 'Too many failed attempts: this credential is locked until it is reset.');
+    }
+    if (refused) {
+      throw new DomainError(
+        'too_many_attempts',
+        429,
+        `Too many attempts. Try again in ${refused.retryAfterSeconds} s.`,
+        { retry_after: refused.retryAfterSeconds },
+        { 'Retry-After': String(refused.retryAfterSeconds) },
+      );
+    }
   }
 
   private resolution(base: Omit<AttemptCounter, 'subject'> & { key: string }, ok: boolean) {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import QRCode from 'qrcode';
-import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type Command } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
@@ -118,8 +118,9 @@ abstract class TotpCodeHandler extends TotpHandlerBase {
   }
 
   /**
-   * Decides with the code and appends the decision's events; re-decided on a version conflict,
-   * so a concurrent use of the same step reads as a replay. Counts as a success only for `accepted`.
+   * Decides with the code and appends the decision's events, with the counter's outcome and (on
+   * success) the session's, in one atomic commit; re-decided on a version conflict, so a
+   * concurrent use of the same step reads as a replay. Counts as a success only for `accepted`.
    */
   protected async tryCode<D extends { kind: string } | { kind: string; events: TotpEvent[] }, A = never>(
     uid: string,
@@ -129,22 +130,21 @@ abstract class TotpCodeHandler extends TotpHandlerBase {
     onAccepted?: PendingSession<A>,
   ): Promise<{ decision: D; position: number; answer?: A }> {
     let d = initial;
-    let position = 0;
-    const outcome = await this.bruteForce.attempt(
-      { scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' },
-      async () => {
-        // its own commit, before the session hears of it: the step is spent before anything counts it
-        const r = await this.repo.execute<TotpState, TotpEvent>(totpStream(uid), totpEvolver, (s) => {
-          d = decide(s);
-          return 'events' in d ? d.events : [];
-        });
-        position = r.position;
-        return { ok: d.kind === accepted };
+    const spend: Command<TotpState, TotpEvent> = {
+      stream: totpStream(uid),
+      evolver: totpEvolver,
+      decide: (s) => {
+        d = decide(s);
+        return 'events' in d ? d.events : [];
       },
-      onAccepted && (() => onAccepted.command),
+    };
+    const outcome = await this.bruteForce.attemptInstant(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'totp' },
+      { commands: [spend], outcome: () => ({ ok: d.kind === accepted }) },
+      onAccepted?.command,
     );
     const answer = outcome.after && (await onAccepted!.finish(outcome.after));
-    return { decision: d, position: Math.max(position, outcome.position), answer };
+    return { decision: d, position: outcome.position, answer };
   }
 }
 
