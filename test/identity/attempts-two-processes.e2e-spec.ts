@@ -105,7 +105,7 @@ describe('attempts across two processes, and commits per attempt', () => {
     expect(codes.filter((c) => c === 'too_many_attempts')).toHaveLength(9);
   });
 
-  it('commits: a login 2 (claim; success + SessionStarted), a TOTP verify 1 (success + code spent + SessionMfaSatisfied), a wrong code 1', async () => {
+  it('commits: a login 2 (claim; success + SessionStarted), a TOTP verify 1 (success + code spent + SessionMfaSatisfied), a wrong code 1, a recovery code 1', async () => {
     await a.settle();
     const events = () => {
       const db = new Database(join(a.dataDir, 'events.sqlite'), { readonly: true });
@@ -149,5 +149,12 @@ describe('attempts across two processes, and commits per attempt', () => {
     );
     expect(w.commits).toBe(1);
     expect(w.events).toEqual(['AttemptFailed']);
+    // a recovery code: the same single commit (code burnt with the counter's outcome and the session's)
+    a.clock.advance(60_000);
+    const fresh = bearer(v.res.body.access_token);
+    const { codes } = (await a.http.post('/auth/mfa/recovery-codes/generate').set(fresh).expect(200)).body as { codes: string[] };
+    const r = await counted(() => a.http.post('/auth/mfa/recovery-codes/verify').set(fresh).send({ code: codes[0] }), 200);
+    expect(r.commits).toBe(1);
+    expect(r.events).toEqual(['AttemptSucceeded', 'RecoveryCodeUsed', 'SessionMfaSatisfied']);
   });
 });

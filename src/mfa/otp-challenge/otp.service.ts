@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { AggregateRepository, type ExecuteResult } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type Command, type ExecuteResult } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
@@ -184,34 +184,38 @@ export class OtpService {
     code: string,
     onSuccess?: PendingSession<unknown>,
   ): Promise<{ position: number; after?: ExecuteResult<SessionState> }> {
-    const outcome = await this.bruteForce.attempt<VerifyResult & { position: number }, SessionState>(
-      { scope: 'mfa', subject: auth.user_id, user_id: auth.user_id, factor: channel },
-      async () => {
-        let result: VerifyResult = { ok: false, reason: 'not_found' };
-        const r = await this.repo.execute<OtpState, OtpEvent>(otpStream(auth.user_id), otpEvolver, (s) => {
-          const id = challengeId ?? latestEnrolChallenge(s);
-          if (!id) return [];
-          const now = this.clock.now().getTime();
-          const v = decideVerify(s, {
-            user_id: auth.user_id,
-            challenge_id: id,
-            channel,
-            purpose,
-            candidateHash: codeHash(this.secrets, id, code),
-            now,
-          });
-          result = v.result;
-          if (v.result.ok && purpose === 'enroll')
-            return [...v.events, enrolledEvent(s, v.result.challenge, auth.user_id, auth.tenant_id, now)];
-          return v.events;
+    // the challenge's events, the counter's outcome and (on success) the session's: one atomic commit
+    let result: VerifyResult = { ok: false, reason: 'not_found' };
+    const check: Command<OtpState, OtpEvent> = {
+      stream: otpStream(auth.user_id),
+      evolver: otpEvolver,
+      decide: (s) => {
+        result = { ok: false, reason: 'not_found' };
+        const id = challengeId ?? latestEnrolChallenge(s);
+        if (!id) return [];
+        const now = this.clock.now().getTime();
+        const v = decideVerify(s, {
+          user_id: auth.user_id,
+          challenge_id: id,
+          channel,
+          purpose,
+          candidateHash: codeHash(this.secrets, id, code),
+          now,
         });
-        return { ok: result.ok, value: { ...result, position: r.position } };
+        result = v.result;
+        if (v.result.ok && purpose === 'enroll')
+          return [...v.events, enrolledEvent(s, v.result.challenge, auth.user_id, auth.tenant_id, now)];
+        return v.events;
       },
-      onSuccess && (() => onSuccess.command),
+    };
+    const outcome = await this.bruteForce.attemptInstant<VerifyResult, SessionState>(
+      { scope: 'mfa', subject: auth.user_id, user_id: auth.user_id, factor: channel },
+      { commands: [check], outcome: () => ({ ok: result.ok, value: result }) },
+      onSuccess?.command,
     );
-    const result = outcome.value!;
-    if (!result.ok) throw verifyError(result, purpose);
-    return { position: Math.max(outcome.position, result.position), after: outcome.after };
+    const verified = outcome.value!;
+    if (!verified.ok) throw verifyError(verified, purpose);
+    return { position: outcome.position, after: outcome.after };
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AggregateRepository } from '../../eventstore/aggregate-repository.js';
+import { AggregateRepository, type Command } from '../../eventstore/aggregate-repository.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { StepUpService } from '../../identity/auth/step-up.service.js';
 import { BruteForceService } from '../../identity/brute-force/brute-force.service.js';
@@ -69,19 +69,20 @@ export class UseRecoveryCodeHandler implements ICommandHandler<UseRecoveryCode> 
       throw conflict('possession_factor_required', 'Recovery codes count only beside a second factor (authenticator app, SMS or passkey).');
     let decision: UseDecision = { kind: 'invalid' };
     const session = this.tokens.prepareMfa(auth, 'recovery_code', ['recovery_code']);
-    const outcome = await this.bruteForce.attempt(
-      { scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' },
-      async () => {
-        // Its own commit, re-decided on a version conflict: a concurrent use of the same code then
-        // finds it burnt, and the session only hears of a code that is burnt.
-        await this.repo.execute<RecoveryCodesState, RecoveryCodesEvent>(recoveryCodesStream(uid), recoveryCodesEvolver, (s) => {
-          decision = decideUse(s, uid, code);
-          return decision.kind === 'used' ? decision.events : [];
-        });
-        return { ok: (decision as UseDecision).kind === 'used' };
+    // The code burnt, the counter's outcome and SessionMfaSatisfied in one atomic commit,
+    // re-decided on a version conflict: a concurrent use of the same code then finds it burnt.
+    const burn: Command<RecoveryCodesState, RecoveryCodesEvent> = {
+      stream: recoveryCodesStream(uid),
+      evolver: recoveryCodesEvolver,
+      decide: (s) => {
+        decision = decideUse(s, uid, code);
+        return decision.kind === 'used' ? decision.events : [];
       },
-      // SessionMfaSatisfied is committed together with AttemptSucceeded
-      () => session.command,
+    };
+    const outcome = await this.bruteForce.attemptInstant(
+      { scope: 'mfa', subject: uid, user_id: uid, factor: 'recovery_code' },
+      { commands: [burn], outcome: () => ({ ok: (decision as UseDecision).kind === 'used' }) },
+      session.command,
     );
     const d = decision as UseDecision;
     if (!outcome.ok || d.kind !== 'used' || !outcome.after)
