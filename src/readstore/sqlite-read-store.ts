@@ -233,9 +233,16 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
     }
     const order = sort.map(([f, d]) => `${field(f)} ${d === 'asc' ? 'ASC' : 'DESC'}`).join(', ');
     const limit = pageLimit(query);
+    // The row count is written into the SQL, not bound: SQLite's planner reads a bound LIMIT's
+    // value, so every new binding of it expires the statement and the next step prepares it again
+    // (sqlite3ExprIsInteger sets the parameter in the statement's varmask). That re-prepare was
+    // most of a find's cost (~100 µs for the new-device lookup of a login, against the whole
+    // read-store schema). A few distinct limits, a few cached statements.
+    const top = Number.isSafeInteger(limit) ? String(limit + 1) : '?';
+    if (top === '?') params.push(limit + 1);
     const rows = this.prepare<unknown[], { doc: string }>(
-      `SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`,
-    ).all(...params, limit + 1);
+      `SELECT doc FROM ${this.t} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ${top}`,
+    ).all(...params);
     return toPage(
       rows.map((r) => JSON.parse(r.doc) as T),
       limit,
