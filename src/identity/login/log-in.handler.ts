@@ -7,7 +7,7 @@ import { forbidden, unauthorized } from '../../shared/errors.js';
 import { BruteForceService } from '../brute-force/brute-force.service.js';
 import { AddressThrottle } from '../login-abuse/address-throttle.service.js';
 import { DomainError } from '../../shared/errors.js';
-import { SessionTokens, type PendingSession, type TokenPair } from '../sessions/session-tokens.service.js';
+import { memberOf, SessionTokens, type PendingSession, type TokenPair } from '../sessions/session-tokens.service.js';
 import { verifyPassword } from '../users/password.js';
 import { userEvolver, userStream, type UserState } from '../users/user.decider.js';
 import { TRUSTED_DEVICE_LOGIN, type TrustedDeviceLogin } from './trusted-device-login.port.js';
@@ -95,6 +95,9 @@ export class LogInHandler implements ICommandHandler<LogIn, TokenPair & { positi
       mfaMethod: 'trusted_device',
       // a trusted device satisfies login-time MFA, never step-up
       stepUpFresh: false,
+      // the aggregate loaded above decides deactivated and not-a-member, and gives the roles:
+      // the users read model follows it, so reading that again here would only be older
+      member: memberOf(user, tenantId),
     });
   }
 }

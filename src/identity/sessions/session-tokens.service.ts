@@ -13,6 +13,8 @@ import { membershipId, type MembershipView, type UserView } from '../../../proje
 import type { SessionView } from '../../../projections/sessions.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { JwtKeys } from '../auth/jwt-keys.service.js';
+import { own } from '../../shared/ids.js';
+import type { UserState } from '../users/user.decider.js';
 import { sessionEvolver, sessionStream, type SessionEvent, type SessionState } from './session.decider.js';
 
 export interface TokenPair {
@@ -38,7 +40,27 @@ export interface PendingSession<A> {
   finish: (result: ExecuteResult<SessionState>) => Promise<A>;
 }
 
-type LiveMember = { membership: MembershipView; user: UserView | null };
+/** What an access token carries of the person: the member's roles in the tenant and their system roles. */
+export interface MemberRoles {
+  roles: string[];
+  sys_roles: string[];
+}
+
+export const accountDeactivated = () => forbidden('account_deactivated', 'This account has been deactivated.');
+const noLongerMember = () => forbidden('not_a_member', 'You are no longer a member of this tenant.');
+
+/**
+ * The live-member check on a user aggregate the caller has just loaded in this request: the
+ * source the users read model follows, so never staler than what liveMember reads (a
+ * deactivation or a role change committed a moment ago already counts).
+ */
+export function memberOf(user: UserState, tenantId: string): MemberRoles {
+  if (!user.active) throw accountDeactivated();
+  const roles = own(user.memberships, tenantId);
+  if (!roles) throw noLongerMember();
+  // sorted as the read model stores them, so the token is the same whichever side it came from
+  return { roles, sys_roles: [...user.sys_roles].sort() };
+}
 
 const SECRET_LEN = 43; // 256 bits in base64url
 const TAG_LEN = 22; // 128 bits in base64url
@@ -54,6 +76,11 @@ export interface StartSession {
   stepUpFresh?: boolean;
   /** The method that satisfied MFA at login (webauthn, trusted_device); required when `mfa`. */
   mfaMethod?: string;
+  /**
+   * The member's roles as memberOf gave them from the user aggregate this request loaded (password
+   * login); without it, liveMember reads them (and refuses) from the read model.
+   */
+  member?: MemberRoles;
 }
 
 /**
@@ -120,7 +147,7 @@ export class SessionTokens {
    */
   async prepareStart(input: StartSession): Promise<PendingSession<TokenPair & { position: number }>> {
     // every login path ends here: a deactivated person or an ended membership gets no session
-    const member = await this.liveMember(input.user_id, input.tenant_id);
+    const member = input.member ?? (await this.liveMember(input.user_id, input.tenant_id));
     const session_id = randomUUID();
     const refresh = this.mint(session_id, 0, randomToken(256));
     const now = this.clock.now();
@@ -180,13 +207,13 @@ export class SessionTokens {
     return this.sign(s, await this.liveMember(s.user_id, s.tenant_id));
   }
 
-  private sign(s: SessionState, { membership, user }: LiveMember): Promise<{ token: string; expiresIn: number }> {
+  private sign(s: SessionState, member: MemberRoles): Promise<{ token: string; expiresIn: number }> {
     return this.keys.sign({
       sub: s.user_id,
       tid: s.tenant_id,
       sid: s.session_id,
-      roles: membership.roles,
-      sys: user?.sys_roles ?? [],
+      roles: member.roles,
+      sys: member.sys_roles,
       amr: s.amr,
       auth_time: Math.floor(s.auth_time / 1000),
       mfa_at: s.mfa_at === null ? null : Math.floor(s.mfa_at / 1000),
@@ -196,14 +223,14 @@ export class SessionTokens {
   }
 
   /** The person's live membership of the tenant; refused for an ended membership or a deactivated account. */
-  private async liveMember(userId: string, tenantId: string): Promise<LiveMember> {
+  private async liveMember(userId: string, tenantId: string): Promise<MemberRoles> {
     const [membership, user] = await Promise.all([
       this.reads.collection<MembershipView>('memberships').get(membershipId(tenantId, userId)),
       this.reads.collection<UserView>('users').get(userId),
     ]);
-    if (user?.status === 'deactivated') throw forbidden('account_deactivated', 'This account has been deactivated.');
-    if (!membership) throw forbidden('not_a_member', 'You are no longer a member of this tenant.');
-    return { membership, user };
+    if (user?.status === 'deactivated') throw accountDeactivated();
+    if (!membership) throw noLongerMember();
+    return { roles: membership.roles, sys_roles: user?.sys_roles ?? [] };
   }
 
   /**
