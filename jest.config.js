@@ -21,5 +21,10 @@ export default {
   setupFiles: ['<rootDir>/web/src/test/jsdom-globals.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
+  // A worker's event loop is empty the moment it is told to end (its 'exit' event fires within
+  // 1 ms), but tearing down a 550-770 MB e2e worker on 2 cores at load 20-30 can take longer than
+  // jest's default 500 ms, which then kills it and prints "A worker process has failed to exit
+  // gracefully". A real leak would still keep it alive past this bound and print the warning.
+  workerGracefulExitTimeout: 5000,
   watchman: false,
 };
