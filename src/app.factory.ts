@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import {
   ValidationPipe,
   type CallHandler,
@@ -12,19 +11,20 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { map, type Observable } from 'rxjs';
 import { ALL_PROJECTIONS } from '../projections/registry.js';
 import type { AppConfig } from './config/config.js';
 import type { ProjectionDefinition } from './projections-runtime/projection.js';
 import { SystemClock, type Clock } from './shared/clock.js';
-import { logRequest, PinoNestLogger } from './shared/logger.js';
-import { ProblemFilter, toProblem } from './shared/problem.filter.js';
+import { PinoNestLogger } from './shared/logger.js';
+import { ProblemFilter } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
-import { rejectMalformedInput } from './shared/well-formed-input.js';
+import { requestPipeline } from './shared/request-pipeline.js';
+import { fixedHeaders } from './shared/security-headers.js';
 import { SpineModule } from './spine.module.js';
-import { serveWebApp } from './web-app/serve-web-app.js';
+import { webApp, webAppPath } from './web-app/serve-web-app.js';
 import { FEATURE_MODULES } from './features.js';
 
 export interface CreateAppOptions {
@@ -77,15 +77,8 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
 
   // helmet's strict defaults (script-src 'self', no inline script); images may also come from https:
   // hosts, since a chain's white-label logo and icon are https URLs of its own (F02.09.05)
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https:'] } } }));
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const header = req.header('x-correlation-id');
-    const correlation_id = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
-    // one line per request; bearer secrets in a path (webhook secrets) or a query (?access_token=) never reach it
-    logRequest(req, res, correlation_id);
-    requestContext.run({ correlation_id, ip: req.ip ?? null, user_agent: req.header('user-agent') ?? null }, next);
-  });
-  app.use(
+  const headers = fixedHeaders(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https:'] } } }));
+  const parsers = [
     express.json({
       limit: '100kb',
       type: ['application/json', 'application/*+json'],
@@ -94,16 +87,10 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
         if (req.url?.startsWith('/webhooks/stripe')) (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
       },
     }),
-  );
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  serveWebApp(http);
-  app.use(rejectMalformedInput);
-  // Body-parser failures never reach Nest's filters: answer them here, the same way.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!err) return next();
-    const { problem } = toProblem(err);
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
-  });
+    // 46elks posts its delivery reports as forms
+    express.urlencoded({ extended: false, limit: '100kb' }),
+  ];
+  app.use(requestPipeline({ headers, parsers, webApp: webApp(), isWebApp: webAppPath }));
 
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemFilter());

@@ -38,7 +38,14 @@ export function malformedInput(value: unknown, root: string): string | null {
  * Express middleware, after the body parsers and before routing, guards and pipes: no malformed
  * string reaches a guard, a validator or a decider. Answers 400 validation_failed naming the field.
  */
-export function rejectMalformedInput(req: { body?: unknown; query?: unknown }, _res: unknown, next: (err?: unknown) => void): void {
-  const reason = malformedInput(req.body, 'body') ?? malformedInput(req.query, 'query');
+export function rejectMalformedInput(
+  req: { body?: unknown; query?: unknown; url?: string },
+  _res: unknown,
+  next: (err?: unknown) => void,
+): void {
+  // express parses req.query again on every read: a URL without one has nothing to check
+  const reason =
+    (req.body === undefined ? null : malformedInput(req.body, 'body')) ??
+    (req.url !== undefined && !req.url.includes('?') ? null : malformedInput(req.query, 'query'));
   next(reason ? new BadRequestException({ message: [reason] }) : undefined);
 }
