@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ensureWebBuilt, ROOT } from '../support/web-app.js';
 import { EVENT_STORE, type EventStore } from '../../src/eventstore/event-store.port.js';
-import { CounterTestModule, countersProjection } from './counter.fixture.js';
+import { Controller, Module, Param, Post } from '@nestjs/common';
+import { Public } from '../../src/identity/auth/decorators.js';
+import { defineProjection } from '../../src/projections-runtime/projection.js';
+import { CommandGateway } from '../../src/shared/command-gateway.js';
+import { CounterTestModule, countersProjection, IncrementCounter } from './counter.fixture.js';
 
 /**
  * The exact answers of the request path, pinned: status, every response header in the order it
@@ -44,6 +48,31 @@ const BUILT = new Set(['etag', 'last-modified', 'content-length']);
 /** The built web app's file answers: their validators and length change with every build. */
 const built = (a: Answer): Answer => ({ ...a, headers: a.headers.map(([k, v]) => [k, BUILT.has(k) ? '*' : v]), body: '' });
 
+/** Holds the projections on a counter named stall-…, until released: its command's bounded wait runs out. */
+let release: () => void = () => {};
+const held = new Promise<void>((r) => (release = r));
+const stallProjection = defineProjection({
+  name: 'test_stall',
+  collections: [],
+  handles: ['CounterIncremented'],
+  async apply(event) {
+    if ((event.data as { counter_id: string }).counter_id.startsWith('stall-')) await held;
+  },
+});
+
+@Public()
+@Controller('test/pending')
+class PendingController {
+  constructor(private readonly gateway: CommandGateway) {}
+  @Post(':id')
+  async run(@Param('id') id: string) {
+    await this.gateway.run(new IncrementCounter(id, 1), 100);
+    return { id };
+  }
+}
+@Module({ controllers: [PendingController] })
+class PendingModule {}
+
 const CSP =
   "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';" +
   "img-src 'self' data: https:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';" +
@@ -78,16 +107,19 @@ describe('the request path answers byte for byte as pinned', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     asset = readdirSync(join(ROOT, 'web', 'dist', 'assets')).find((f) => f.endsWith('.js'))!;
-    t = await startTestApp({ extraModules: [CounterTestModule], extraProjections: [countersProjection] });
+    t = await startTestApp({ extraModules: [CounterTestModule, PendingModule], extraProjections: [countersProjection, stallProjection] });
   }, 120_000);
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    release();
+    await t?.close();
+  });
 
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
     raw(t.url, method, path, body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body);
   const json = { 'content-type': 'application/json' };
   const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
-  it('API routes: a JSON command through the pipe and interceptor, a JSON read, a guard refusal, an unknown route', async () => {
+  it('API routes: a JSON command through the pipe, a JSON read, a guard refusal, an unknown route', async () => {
     const body = '{"id":"pin","total":5,"increments":1}';
     expect(await send('POST', '/test/counters/pin/increment', json, '{"by":5}')).toEqual({
       status: 201,
@@ -146,6 +178,24 @@ describe('the request path answers byte for byte as pinned', () => {
         ),
         body: `{"type":"https://petanque.life/problems/not-found","title":"Not Found","status":404,"detail":"Cannot ${method} /nope","error_code":"not_found"}`,
       });
+  });
+
+  it('a command whose read models are not ready within its wait answers 202 with X-Consistency: pending', async () => {
+    expect(await send('POST', '/test/pending/stall-1')).toEqual({
+      status: 202,
+      headers: [
+        ...SECURITY,
+        ['x-consistency', 'pending'],
+        ['content-type', 'application/json; charset=utf-8'],
+        ['content-length', '16'],
+        ['etag', 'W/"10-Z77Ly2WsOp/tedVjpVKiwOwSGnw"'],
+        ...CLOSE,
+      ],
+      body: '{"id":"stall-1"}',
+    });
+    release();
+    await t.settle();
+    expect((await send('POST', '/test/pending/ready-1')).status).toBe(201);
   });
 
   it('the web app: a screen (GET and HEAD) under the CSP, a hashed asset, a missing asset, and the API docs', async () => {
