@@ -18,6 +18,14 @@ const mfaMethodsClaim = (v: unknown): Record<string, number> =>
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'))
     : {};
 
+interface RouteMeta {
+  isPublic?: boolean;
+  sysRoles?: string[];
+  crossTenant?: string[];
+  mfaExempt?: boolean;
+  freshMfa?: boolean;
+}
+
 /** RFC 7235: the scheme is case-insensitive. */
 const bearer = /^bearer +(\S+) *$/i;
 
@@ -36,12 +44,33 @@ export class AccessGuard implements CanActivate {
     @Optional() @Inject(MFA_POLICY_HOOK) private readonly policy?: MfaPolicyHook,
   ) {}
 
-  private meta<T>(key: string, ctx: ExecutionContext): T | undefined {
-    return this.reflector.getAllAndOverride<T>(key, [ctx.getHandler(), ctx.getClass()]);
+  /** Per controller class and handler: decorators are fixed once the app is built, and reading them cost ten reflect lookups per request. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteMeta>>();
+
+  private meta(ctx: ExecutionContext): RouteMeta {
+    const handler = ctx.getHandler();
+    const cls = ctx.getClass();
+    let byHandler = this.routes.get(cls);
+    if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
+    let m = byHandler.get(handler);
+    if (!m) {
+      const read = <T>(key: string) => this.reflector.getAllAndOverride<T>(key, [handler, cls]);
+      m = {
+        isPublic: read<boolean>(IS_PUBLIC),
+        sysRoles: read<string[]>(SYS_ROLES),
+        crossTenant: read<string[]>(CROSS_TENANT),
+        mfaExempt: read<boolean>(MFA_EXEMPT),
+        freshMfa: read<boolean>(FRESH_MFA),
+      };
+      byHandler.set(handler, m);
+    }
+    return m;
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    if (ctx.getType() !== 'http' || this.meta<boolean>(IS_PUBLIC, ctx)) return true;
+    if (ctx.getType() !== 'http') return true;
+    const route = this.meta(ctx);
+    if (route.isPublic) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const token = bearer.exec(req.headers.authorization ?? '')?.[1];
     if (!token) throw unauthorized('unauthenticated', 'An access token is required (Authorization: Bearer ...).');
@@ -71,7 +100,7 @@ export class AccessGuard implements CanActivate {
       rc.tenant_id = auth.tenant_id;
     }
 
-    const sysRoles = this.meta<string[]>(SYS_ROLES, ctx);
+    const sysRoles = route.sysRoles;
     if (sysRoles) {
       // operator routes check the live roles: a removed sys role stops working on the very next request
       auth.sys_roles = (await this.reads.collection<UserView>('users').get(auth.user_id))?.sys_roles ?? [];
@@ -81,9 +110,9 @@ export class AccessGuard implements CanActivate {
     }
     // Before the policy: the session's tenant is the one whose policy is enforced below, so a
     // request naming another tenant is refused (sys routes act on any tenant for their roles).
-    assertTenantContext(auth, namedTenants(req), this.meta<string[]>(CROSS_TENANT, ctx) ?? sysRoles ?? []);
-    if (this.policy && !this.meta<boolean>(MFA_EXEMPT, ctx)) await this.policy.enforce(auth);
-    if (this.meta<boolean>(FRESH_MFA, ctx)) await this.stepUp.assertFresh(auth);
+    assertTenantContext(auth, namedTenants(req), route.crossTenant ?? sysRoles ?? []);
+    if (this.policy && !route.mfaExempt) await this.policy.enforce(auth);
+    if (route.freshMfa) await this.stepUp.assertFresh(auth);
     return true;
   }
 }
