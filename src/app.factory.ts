@@ -14,6 +14,7 @@ import { ProblemFilter } from './shared/problem.filter.js';
 import { requestContext } from './shared/request-context.js';
 import { requestPipeline } from './shared/request-pipeline.js';
 import { fixedHeaders } from './shared/security-headers.js';
+import { StaticRoutes } from './shared/static-routes.js';
 import { SpineModule } from './spine.module.js';
 import { webApp, webAppPath } from './web-app/serve-web-app.js';
 import { FEATURE_MODULES } from './features.js';
@@ -83,7 +84,15 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     // 46elks posts its delivery reports as forms
     express.urlencoded({ extended: false, limit: '100kb' }),
   ];
-  app.use(requestPipeline({ headers, parsers, webApp: webApp(), isWebApp: webAppPath }));
+  const routes = new StaticRoutes();
+  const pipeline = requestPipeline({
+    headers,
+    parsers,
+    webApp: webApp(),
+    isWebApp: webAppPath,
+    route: (req, res, next) => routes.dispatch(req, res, next),
+  });
+  app.use(pipeline);
 
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemFilter());
@@ -98,5 +107,6 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
+  routes.build(http.router.stack as never, pipeline);
   return app;
 }

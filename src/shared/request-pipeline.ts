@@ -14,6 +14,8 @@ export interface RequestPipelineParts {
   /** The web app (assets and screens), called only for the paths `isWebApp` says it may answer. */
   webApp: RequestHandler;
   isWebApp(method: string, path: string): boolean;
+  /** Routing, last: a static route directly, any other request through express's walk (its `next`). */
+  route(req: Request, res: Response, next: NextFunction): void;
 }
 
 const CORRELATION_ID = /^[\w.-]{1,100}$/;
@@ -37,7 +39,7 @@ function fail(res: Response, err: unknown): void {
  * refused with 400. A failure of any step answers problem+json and routing never runs.
  */
 export function requestPipeline(parts: RequestPipelineParts): RequestHandler {
-  const { headers, parsers, webApp, isWebApp } = parts;
+  const { headers, parsers, webApp, isWebApp, route } = parts;
   return function requestPipeline(req: Request, res: Response, next: NextFunction): void {
     applyHeaders(res, headers);
     const header = req.headers['x-correlation-id'];
@@ -46,7 +48,7 @@ export function requestPipeline(parts: RequestPipelineParts): RequestHandler {
     logRequest(req, res, correlation_id);
     const checked = (err?: unknown) => {
       if (err) return fail(res, err);
-      rejectMalformedInput(req, res, (bad) => (bad ? fail(res, bad) : next()));
+      rejectMalformedInput(req, res, (bad) => (bad ? fail(res, bad) : route(req, res, next)));
     };
     const parsed = (err?: unknown) => {
       if (err) return fail(res, err);
