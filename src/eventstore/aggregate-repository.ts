@@ -3,6 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import {
   ConcurrencyError,
   EVENT_STORE,
+  readStreamPages,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -88,6 +89,11 @@ interface AtomicStream {
 export type AnyCommand<S = any> = Command<S, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/** Events per read when a stream is replayed: the most a load holds at once (~1 MB parsed). */
+export const REPLAY_PAGE = 1000;
+/** Optional provider overriding {@link REPLAY_PAGE} (tests use small pages to cross page boundaries). */
+export const REPLAY_PAGE_SIZE = Symbol('REPLAY_PAGE_SIZE');
+
 /** Wraps a stored event so Nest EventBus subscribers can receive it after persistence. */
 export class EventAppended {
   constructor(readonly event: StoredEvent) {}
@@ -103,13 +109,16 @@ export class AggregateRepository {
   private readonly snapshots: SnapshotStore;
   /** Where the persisted snapshot of a result's stream stood, for a command decided `after` it. */
   private readonly persistedOf = new WeakMap<object, number>();
+  private readonly pageSize: number;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() private readonly bus?: EventBus,
     @Optional() @Inject(READ_STORE) reads?: ReadStore,
+    @Optional() @Inject(REPLAY_PAGE_SIZE) pageSize?: number,
   ) {
     this.snapshots = new SnapshotStore(reads ?? null);
+    this.pageSize = pageSize ?? REPLAY_PAGE;
   }
 
   /** Drops the in-memory snapshots (they hold opened personal data; see src/privacy erasure). */
@@ -124,23 +133,50 @@ export class AggregateRepository {
 
   private async loadAt<S, E extends DomainEvent>(stream: string, evolver: Evolver<S, E>): Promise<LoadedAt<S>> {
     const schema = evolver.snapshot?.schema;
-    if (schema === undefined) return { ...replay(await this.store.readStream(stream), evolver.initialState(), evolver), persisted: -1 };
+    if (schema === undefined) return { ...(await this.replay(stream, evolver.initialState(), evolver))!, persisted: -1 };
     const snap = await this.snapshots.read(stream, schema);
-    if (snap) {
-      // the snapshot's own event is read again: it proves the stream still holds that event there
-      const events = await this.store.readStream(stream, snap.version);
-      const at = events[0];
-      const base = at && at.version === snap.version && at.id === snap.event_id ? parseState<S>(snap.state) : undefined;
-      if (base !== undefined) {
-        const loaded = replay(events.slice(1), base, evolver, { version: snap.version, eventId: snap.event_id });
-        if (events.length > 1) await this.remember(stream, schema, loaded, snap.persisted);
+    const base = snap ? parseState<S>(snap.state) : undefined;
+    if (snap && base !== undefined) {
+      const loaded = await this.replay(stream, base, evolver, { version: snap.version, eventId: snap.event_id });
+      if (loaded) {
+        if (loaded.version > snap.version) await this.remember(stream, schema, loaded, snap.persisted);
         return { ...loaded, persisted: snap.persisted };
       }
-      this.snapshots.forget(stream);
     }
-    const loaded = replay(await this.store.readStream(stream), evolver.initialState(), evolver);
+    if (snap) this.snapshots.forget(stream);
+    // a first load (or one past a bad snapshot) ends with a snapshot, so the next one reads only the tail
+    const loaded = (await this.replay(stream, evolver.initialState(), evolver))!;
     if (loaded.eventId) await this.remember(stream, schema, loaded, -1);
     return { ...loaded, persisted: -1 };
+  }
+
+  /**
+   * Folds the stream into `state`, a page of `pageSize` events at a time, so a load holds one page
+   * however long the stream is. With `at` (a snapshot's event), reading starts AT that event: it
+   * proves the stream still holds that event at that version, and null means it does not.
+   */
+  private async replay<S, E extends DomainEvent>(
+    stream: string,
+    state: S,
+    evolver: Evolver<S, E>,
+    at?: { version: number; eventId: string },
+  ): Promise<(Loaded<S> & { eventId: string | null }) | null> {
+    let version = at?.version ?? -1;
+    let eventId = at?.eventId ?? null;
+    let first = at !== undefined;
+    for await (const page of readStreamPages(this.store, stream, at?.version ?? 0, this.pageSize)) {
+      for (const e of page) {
+        if (first) {
+          if (e.version !== version || e.id !== eventId) return null;
+          first = false;
+          continue;
+        }
+        state = evolver.evolve(state, { type: e.type, data: e.data } as E);
+        version = e.version;
+        eventId = e.id;
+      }
+    }
+    return first ? null : { state, version, eventId };
   }
 
   private remember<S>(stream: string, schema: number, at: Loaded<S> & { eventId: string | null }, persisted: number) {
@@ -355,18 +391,6 @@ export class AggregateRepository {
     if (!this.bus) return;
     for (const e of events) this.bus.publish(new EventAppended(e));
   }
-}
-
-function replay<S, E extends DomainEvent>(
-  events: StoredEvent[],
-  initial: S,
-  evolver: Evolver<S, E>,
-  from: { version: number; eventId: string | null } = { version: -1, eventId: null },
-): Loaded<S> & { eventId: string | null } {
-  let state = initial;
-  for (const e of events) state = evolver.evolve(state, { type: e.type, data: e.data } as E);
-  const last = events[events.length - 1];
-  return last ? { state, version: last.version, eventId: last.id } : { state, ...from };
 }
 
 /** A snapshot's state, or undefined when it is not a JSON object (corrupt: replay instead). */

@@ -109,8 +109,12 @@ export interface EventStore {
    * on adapters that can guarantee atomicity: callers without it take a path of single appends.
    */
   appendMany?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
-  /** Events of one stream in version order, from a version (inclusive, default 0). */
-  readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]>;
+  /**
+   * Events of one stream in version order, from a version (inclusive, default 0), at most `limit`
+   * of them (default: all). Fewer than `limit` means the stream ends there, so a reader pages
+   * through a long stream with bounded memory (see `readStreamPages`).
+   */
+  readStream(stream: string, fromVersion?: number, limit?: number): Promise<StoredEvent[]>;
   /** Current last version of a stream, or -1 when it does not exist. */
   streamVersion(stream: string): Promise<number>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
@@ -127,6 +131,26 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/**
+ * One stream in pages of at most `pageSize` events from `fromVersion` on: what a reader holds at a
+ * time is one page, whatever the stream's length. The next page starts after the last version
+ * read, so a stream whose versions do not start at 0 (a truncated KurrentDB stream) pages right too.
+ */
+export async function* readStreamPages(
+  store: EventStore,
+  stream: string,
+  fromVersion: number,
+  pageSize: number,
+): AsyncGenerator<StoredEvent[]> {
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`page size must be a positive integer, not ${pageSize}`);
+  for (let from = fromVersion; ;) {
+    const page = await store.readStream(stream, from, pageSize);
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    from = page[page.length - 1]!.version + 1;
+  }
+}
 
 /** The one typed error every adapter raises on an expected-version mismatch. */
 export class ConcurrencyError extends Error {

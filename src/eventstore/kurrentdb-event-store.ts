@@ -240,18 +240,32 @@ export class KurrentDbEventStore implements EventStore {
     });
   }
 
-  async readStream(stream: string, fromVersion = 0): Promise<StoredEvent[]> {
+  /**
+   * `limit` is the server's maxCount. A page the server filled may hold events that are not ours
+   * (not JSON: skipped), so it is read on from after the last revision until `limit` of ours are
+   * in or the stream ends: fewer than `limit` then means the end, as the port says.
+   */
+  async readStream(stream: string, fromVersion = 0, limit?: number): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
+    let from = BigInt(fromVersion);
     try {
-      for await (const resolved of this.client.readStream(stream, { direction: FORWARDS, fromRevision: BigInt(fromVersion) })) {
-        const e = this.toStored(resolved);
-        if (e) out.push(e);
+      for (;;) {
+        const want = limit === undefined ? undefined : limit - out.length;
+        let raw = 0;
+        let last = -1n;
+        for await (const resolved of this.client.readStream(stream, { direction: FORWARDS, fromRevision: from, maxCount: want })) {
+          raw++;
+          if (resolved.event) last = resolved.event.revision;
+          const e = this.toStored(resolved);
+          if (e) out.push(e);
+        }
+        if (want === undefined || raw < want || out.length >= limit! || last < 0n) return out;
+        from = last + 1n;
       }
     } catch (err) {
-      if (isNotFound(err)) return [];
+      if (isNotFound(err)) return out;
       throw err;
     }
-    return out;
   }
 
   async streamVersion(stream: string): Promise<number> {

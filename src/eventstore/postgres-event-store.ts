@@ -188,11 +188,12 @@ export class PostgresEventStore implements EventStore {
     return { version: lastStored.version, position: lastStored.position, events: stored };
   }
 
-  async readStream(stream: string, fromVersion = 0): Promise<StoredEvent[]> {
-    const res = await this.pool.query<PgEventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version`, [
-      stream,
-      fromVersion,
-    ]);
+  async readStream(stream: string, fromVersion = 0, limit?: number): Promise<StoredEvent[]> {
+    // LIMIT NULL is no limit
+    const res = await this.pool.query<PgEventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3`,
+      [stream, fromVersion, limit ?? null],
+    );
     return res.rows.map(toEvent);
   }
 

@@ -79,7 +79,10 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata, schema_version)
          VALUES (@id, @stream, @version, @type, @occurred_at, @data, @metadata, @schema_version)`,
       ),
-      stream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
+      // LIMIT -1 is no limit in SQLite
+      stream: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?',
+      ),
       all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
@@ -227,8 +230,8 @@ export class SqliteEventStore implements EventStore {
     return err;
   }
 
-  async readStream(stream: string, fromVersion = 0): Promise<StoredEvent[]> {
-    return this.stmts.stream.all(stream, fromVersion).map(toEvent);
+  async readStream(stream: string, fromVersion = 0, limit?: number): Promise<StoredEvent[]> {
+    return this.stmts.stream.all(stream, fromVersion, limit ?? -1).map(toEvent);
   }
 
   async streamVersion(stream: string): Promise<number> {
@@ -269,7 +272,7 @@ export class SqliteEventStore implements EventStore {
 
   /** One stream's rows with data and metadata unparsed, so an audit can report a damaged row. */
   async rawStream(stream: string): Promise<EventRow[]> {
-    return this.stmts.stream.all(stream, 0);
+    return this.stmts.stream.all(stream, 0, -1);
   }
 
   async headPosition(): Promise<number> {

@@ -116,9 +116,9 @@ export class SealingEventStore implements EventStore {
     };
   }
 
-  async readStream(stream: string, fromVersion?: number): Promise<StoredEvent[]> {
+  async readStream(stream: string, fromVersion?: number, limit?: number): Promise<StoredEvent[]> {
     const name = await this.storedName(stream);
-    const events = await this.open(await this.raw.readStream(name, fromVersion));
+    const events = await this.open(await this.raw.readStream(name, fromVersion, limit));
     return name === stream ? events : events.map((e) => ({ ...e, stream }));
   }
 

@@ -3,13 +3,20 @@
  * EVENTSTORE_URL is set. Tests never assume an empty store: they use fresh stream names and event
  * types and read $all from the head position taken at their start.
  */
-import { ConcurrencyError, type EventStore, type StoredEvent, type Subscription } from '../../src/eventstore/event-store.port.js';
+import {
+  ConcurrencyError,
+  readStreamPages,
+  type EventStore,
+  type StoredEvent,
+  type Subscription,
+} from '../../src/eventstore/event-store.port.js';
 import { verifyChain } from '../../src/eventstore/hash-chain.js';
 import {
   deliveryReport,
   kurrentFakeHarness,
   kurrentHarness,
   postgresHarness,
+  sealingHarness,
   sleep,
   sqliteHarness,
   uid,
@@ -95,6 +102,55 @@ function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreH
       expect(await store.streamVersion(stream)).toBe(1);
       expect(await store.streamVersion(`missing-${uid()}`)).toBe(-1);
       expect(await store.readStream(`missing-${uid()}`)).toEqual([]);
+    });
+
+    describe('paged stream reads (bounded replay)', () => {
+      const PAGE = 4;
+      const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+      /** n events in one append; personal ones on the sealing layer (the e-mail is sealed for its user). */
+      const fill = async (stream: string, n: number) => {
+        if (n === 0) return;
+        const events = range(0, n).map((i) => ({ type: 'PersonalNoted', data: { n: i, user_id: `u${i % 3}`, email: `p${i}@club.test` } }));
+        await store.append(stream, events, 'no_stream');
+      };
+      const pagesOf = async (stream: string, from: number, size: number) => {
+        const pages: StoredEvent[][] = [];
+        for await (const p of readStreamPages(store, stream, from, size)) pages.push(p);
+        return pages;
+      };
+
+      it.each([0, 1, PAGE - 1, PAGE, PAGE + 1, 2 * PAGE, 2 * PAGE + 1])(
+        'a stream of %i events read in pages of 4 is the whole stream, each event once, in order',
+        async (n) => {
+          // an address stream: the sealing layer stores it under a keyed name
+          const stream = `email-${uid().padEnd(64, '0')}`;
+          await fill(stream, n);
+          const whole = await store.readStream(stream);
+          expect(whole.map((e) => [e.version, e.data.n, e.data.email])).toEqual(range(0, n).map((i) => [i, i, `p${i}@club.test`]));
+          const pages = await pagesOf(stream, 0, PAGE);
+          const full = Math.floor(n / PAGE);
+          expect(pages.map((p) => p.length)).toEqual([...range(0, full).map(() => PAGE), ...(n % PAGE ? [n % PAGE] : [])]);
+          expect(pages.flat()).toEqual(whole);
+        },
+      );
+
+      it('takes at most `limit` events from fromVersion on, fewer only where the stream ends', async () => {
+        const stream = `limit-${uid()}`;
+        await fill(stream, 6);
+        const versions = async (from: number, limit?: number) => (await store.readStream(stream, from, limit)).map((e) => e.version);
+        expect(await versions(0, 1)).toEqual([0]);
+        expect(await versions(2, 3)).toEqual([2, 3, 4]);
+        expect(await versions(3, 3)).toEqual([3, 4, 5]);
+        expect(await versions(4, 3)).toEqual([4, 5]);
+        expect(await versions(0, 6)).toEqual(range(0, 6));
+        expect(await versions(5, 1)).toEqual([5]);
+        expect(await versions(6, 3)).toEqual([]);
+        expect(await versions(2)).toEqual([2, 3, 4, 5]);
+        expect(await store.readStream(`missing-${uid()}`, 0, 3)).toEqual([]);
+        expect((await pagesOf(stream, 3, 2)).map((p) => p.map((e) => e.version))).toEqual([[3, 4], [5]]);
+        expect((await pagesOf(stream, 6, 2)).map((p) => p.map((e) => e.version))).toEqual([]);
+        expect(await pagesOf(stream, 0, 0).catch((e: unknown) => e)).toBeInstanceOf(RangeError);
+      });
     });
 
     it('enforces expected versions with a typed ConcurrencyError', async () => {
@@ -482,6 +538,8 @@ function eventStoreContract(name: string, makeHarness: () => Promise<EventStoreH
 }
 
 eventStoreContract('sqlite', async () => sqliteHarness());
+// the store the app uses: personal fields sealed and address streams renamed on the way in, opened on the way out
+eventStoreContract('sealing layer over sqlite', () => sealingHarness(sqliteHarness()));
 // The KurrentDB adapter's own logic over an in-memory client that follows the server's documented
 // semantics (see the fake); the real engine is covered below when EVENTSTORE_URL is set.
 eventStoreContract('kurrentdb adapter, in-memory fake client', () => kurrentFakeHarness());

@@ -94,7 +94,7 @@ describe('AggregateRepository.executeAll on SQLite', () => {
     const first = await repo.execute(x, sum, () => one(1));
     const reads: string[] = [];
     const readStream = store.readStream.bind(store);
-    store.readStream = (stream, from) => (reads.push(stream), readStream(stream, from));
+    store.readStream = (stream, from, limit) => (reads.push(stream), readStream(stream, from, limit));
     const [second] = await repo.executeAll([{ ...add(x, 2), after: first }] as const);
     expect(reads).toEqual([]);
     expect([second.version, second.state.total]).toEqual([1, 3]);

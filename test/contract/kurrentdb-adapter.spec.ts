@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StoredEvent, Subscription } from '../../src/eventstore/event-store.port.js';
+import { readStreamPages, type StoredEvent, type Subscription } from '../../src/eventstore/event-store.port.js';
 import { KurrentDbEventStore } from '../../src/eventstore/kurrentdb-event-store.js';
 import { ProjectionEngine } from '../../src/projections-runtime/projection-engine.js';
 import { defineProjection } from '../../src/projections-runtime/projection.js';
@@ -85,6 +85,45 @@ describe('KurrentDbEventStore over a fake that models the server', () => {
     fake.failNext('appendToStream');
     await expect(store.append(stream, [{ type: 'T', data: {} }], 'no_stream')).rejects.toMatchObject({ type: 'unavailable' });
     expect((await store.append(stream, [{ type: 'T', data: {} }], 'no_stream')).version).toBe(0);
+  });
+
+  it('fills a page of a stream read past binary events (not ours), so a short page still means the end', async () => {
+    open();
+    const stream = `mixed-${uid()}`;
+    await store.append(stream, [{ type: 'Ours', data: { n: 0 } }], 'no_stream');
+    fake.binary(stream, 'Theirs'); // revision 1
+    fake.binary(stream, 'Theirs'); // revision 2
+    await store.append(
+      stream,
+      [1, 2, 3].map((n) => ({ type: 'Ours', data: { n } })),
+      'any',
+    );
+    fake.binary(stream, 'Theirs'); // revision 6
+    await store.append(stream, [{ type: 'Ours', data: { n: 4 } }], 'any');
+    const ours = (events: StoredEvent[]) => events.map((e) => [e.version, e.data.n]);
+    expect(ours(await store.readStream(stream, 0, 3))).toEqual([
+      [0, 0],
+      [3, 1],
+      [4, 2],
+    ]);
+    expect(ours(await store.readStream(stream, 5, 2))).toEqual([
+      [5, 3],
+      [7, 4],
+    ]);
+    expect(ours(await store.readStream(stream, 6, 2))).toEqual([[7, 4]]);
+    const pages: StoredEvent[][] = [];
+    for await (const p of readStreamPages(store, stream, 0, 2)) pages.push(p);
+    expect(pages.map(ours)).toEqual([
+      [
+        [0, 0],
+        [3, 1],
+      ],
+      [
+        [4, 2],
+        [5, 3],
+      ],
+      [[7, 4]],
+    ]);
   });
 
   describe('projections', () => {

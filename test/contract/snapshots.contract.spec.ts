@@ -15,6 +15,7 @@ import {
   kurrentFakeHarness,
   kurrentHarness,
   postgresHarness,
+  sealingHarness,
   sqliteHarness,
   uid,
   type EventStoreHarness,
@@ -33,13 +34,15 @@ const sumEvolver = (schema: number): Evolver<Sum, Added> => ({
 });
 const plain: Evolver<Sum, Added> = { initialState: sumEvolver(1).initialState, evolve: sumEvolver(1).evolve };
 
-/** Counts the events each readStream returns: the measure of what a load costs. */
-function counting(store: EventStore): EventStore & { lastRead: number } {
-  const c = Object.create(store) as EventStore & { lastRead: number };
+/** Counts the events readStream returns (what a load costs) and the largest single read (what it holds at once). */
+function counting(store: EventStore): EventStore & { lastRead: number; largestRead: number } {
+  const c = Object.create(store) as EventStore & { lastRead: number; largestRead: number };
   c.lastRead = 0;
-  c.readStream = async (stream: string, from?: number): Promise<StoredEvent[]> => {
-    const events = await store.readStream(stream, from);
+  c.largestRead = 0;
+  c.readStream = async (stream: string, from?: number, limit?: number): Promise<StoredEvent[]> => {
+    const events = await store.readStream(stream, from, limit);
     c.lastRead += events.length;
+    c.largestRead = Math.max(c.largestRead, events.length);
     return events;
   };
   return c;
@@ -52,7 +55,7 @@ function snapshotContract(name: string, makeHarness: () => Promise<EventStoreHar
     let dir: string;
     let reads: SqliteReadStore;
     /** A fresh repository = another process: nothing in memory, only what the stores hold. */
-    const repo = (s: EventStore = store) => new AggregateRepository(s, undefined, reads);
+    const repo = (s: EventStore = store, pageSize?: number) => new AggregateRepository(s, undefined, reads, pageSize);
 
     beforeEach(async () => {
       h = await makeHarness();
@@ -183,6 +186,75 @@ function snapshotContract(name: string, makeHarness: () => Promise<EventStoreHar
       expect((await repo().load(stream, sumEvolver(1))).state).toEqual((await repo().load(stream, plain)).state);
     });
 
+    describe('replay in pages (a load holds one page, whatever the length)', () => {
+      const PAGE = 4;
+      const added = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'Added', data: { n: from + i } }));
+      /** n events straight into the store (as history seeded by another process: no snapshot taken). */
+      const seed = async (stream: string, from: number, n: number) => {
+        if (n > 0) await store.append(stream, added(from, n), from === 1 ? 'no_stream' : from - 2);
+      };
+      /** The state by one unpaged read and fold, beside the repository: the reference every paged load must equal. */
+      const reference = async (stream: string) => {
+        const events = await store.readStream(stream);
+        const state = events.reduce(
+          (st, e) => sumEvolver(1).evolve(st, { type: 'Added', data: { n: e.data.n as number } }),
+          plain.initialState(),
+        );
+        return { state, version: events.length - 1 };
+      };
+
+      it.each([0, 1, PAGE - 1, PAGE, PAGE + 1, 2 * PAGE + 1])(
+        'given %i events and no snapshot, then a paged load equals one full read, with and without snapshots',
+        async (n) => {
+          const stream = `page-${uid()}`;
+          await seed(stream, 1, n);
+          expect(await reference(stream)).toEqual(
+            n === 0 ? { state: plain.initialState(), version: -1 } : { state: expected(n), version: n - 1 },
+          );
+          for (const evolver of [plain, sumEvolver(1)]) {
+            const c = counting(store);
+            expect(await repo(c, PAGE).load(stream, evolver)).toEqual(await reference(stream));
+            expect(c.largestRead).toBeLessThanOrEqual(PAGE);
+          }
+        },
+      );
+
+      it.each([0, 1, PAGE - 2, PAGE - 1, PAGE, PAGE + 1])(
+        'given a snapshot in the middle and %i events after it, then the paged tail on top of it equals one full read',
+        async (tail) => {
+          const stream = `page-${uid()}`;
+          await seed(stream, 1, 40);
+          const warmStore = counting(store);
+          const warm = repo(warmStore, PAGE);
+          await warm.load(stream, sumEvolver(1)); // snapshot at version 39, in memory and persisted
+          expect(await snapshotDoc().get(stream)).toMatchObject({ version: 39 });
+          await seed(stream, 41, tail); // appended by another process after the snapshot
+          const freshStore = counting(store);
+          for (const [r, c] of [
+            [warm, warmStore],
+            [repo(freshStore, PAGE), freshStore],
+          ] as const) {
+            c.lastRead = c.largestRead = 0;
+            expect(await r.load(stream, sumEvolver(1))).toEqual(await reference(stream));
+            expect(c.lastRead).toBe(tail + 1); // the snapshot's own event and the tail, nothing before
+            expect(c.largestRead).toBeLessThanOrEqual(PAGE);
+          }
+        },
+      );
+
+      it('given 2,500 events seeded with no snapshot, then the first load reads pages of 1,000 at most and the next one only the snapshot', async () => {
+        const stream = `huge-${uid()}`;
+        for (let from = 1; from <= 2500; from += 500) await seed(stream, from, 500);
+        const first = counting(store);
+        expect(await repo(first).load(stream, sumEvolver(1))).toEqual({ state: expected(2500), version: 2499 });
+        expect([first.lastRead, first.largestRead]).toEqual([2500, 1000]);
+        expect(await snapshotDoc().get(stream)).toMatchObject({ schema: 1, version: 2499 }); // persisted at once, for every process
+        const next = counting(store);
+        expect(await repo(next).load(stream, sumEvolver(1))).toEqual({ state: expected(2500), version: 2499 });
+        expect(next.lastRead).toBe(1);
+      });
+    });
+
     it('never alters the log: the stream after snapshots is the same events, version for version', async () => {
       const stream = `snap-${uid()}`;
       await grow(stream, 70);
@@ -193,6 +265,7 @@ function snapshotContract(name: string, makeHarness: () => Promise<EventStoreHar
 }
 
 snapshotContract('sqlite', async () => sqliteHarness());
+snapshotContract('sealing layer over sqlite', () => sealingHarness(sqliteHarness()));
 snapshotContract('kurrentdb adapter, in-memory fake client', () => kurrentFakeHarness());
 const kurrentUrl = process.env.EVENTSTORE_URL;
 (kurrentUrl ? describe : describe.skip)('KurrentDB (EVENTSTORE_URL)', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import swc from '@swc/core';
 import os from 'node:os';
@@ -248,4 +248,31 @@ export function deliveryReport(delivered: StoredEvent[], expected: StoredEvent[]
   const gaps = expected.filter((e) => !seen.has(e.id)).length;
   const ordered = delivered.every((e, i) => i === 0 || e.position > delivered[i - 1]!.position);
   return { duplicates, gaps, ordered, extra: delivered.length - expected.length };
+}
+
+/**
+ * The sealing layer (src/privacy) over another harness's stores, as the app wires it: events of
+ * type `PersonalNoted` have `email` sealed for `data.user_id`, address streams get keyed names.
+ * The data keys live in one SQLite key store per harness, shared by its stores like the events.
+ */
+export async function sealingHarness(inner: EventStoreHarness): Promise<EventStoreHarness> {
+  const { SealingEventStore } = await import('../../../src/privacy/sealing-event-store.js');
+  const { PersonalDataVault } = await import('../../../src/privacy/vault.js');
+  const { SqliteKeyStore } = await import('../../../src/privacy/key-store.js');
+  const { personal } = await import('../../../src/privacy/personal-data-rule.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'es-sealing-contract-'));
+  const serverKey = randomBytes(32);
+  const streamKey = randomBytes(32);
+  const rules = [personal('PersonalNoted', (d) => d.user_id, ['email'])];
+  const wrap = async (raw: EventStore) =>
+    new SealingEventStore(raw, new PersonalDataVault(new SqliteKeyStore(path.join(dir, 'keys.sqlite')), serverKey), rules, streamKey);
+  return {
+    ...inner,
+    open: async () => wrap(await inner.open()),
+    openSecond: async () => wrap(await inner.openSecond()),
+    async cleanup() {
+      await inner.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -39,7 +39,7 @@ interface Rec {
   revision: bigint;
   data: unknown;
   metadata: unknown;
-  isJson: true;
+  isJson: boolean;
   created: Date;
   position: Position;
 }
@@ -102,6 +102,11 @@ export class FakeKurrentDbClient {
   /** Writes a system event, as the server does on its own ($stats, $metadata, projections...). */
   system(type: string, streamId: string): void {
     this.write(streamId, { id: crypto.randomUUID(), type, data: {}, metadata: undefined });
+  }
+
+  /** Writes a binary (non-JSON) event into a stream, as another writer to the same server may. */
+  binary(streamId: string, type: string): void {
+    this.write(streamId, { id: crypto.randomUUID(), type, data: {}, metadata: undefined }).isJson = false;
   }
 
   private write(streamId: string, e: { id: string; type: string; data: unknown; metadata: unknown }): Rec {
