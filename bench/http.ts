@@ -16,7 +16,7 @@
  * Every measured row and bare-hash phase also gets CPU per operation: each server's main thread
  * and its other threads (/proc/<pid>/task/*), and this load generator (process.cpuUsage).
  * Env: BENCH_MFA_USERS, BENCH_LOGIN_USERS (64), BENCH_REQUESTS (ops per row, 400), BENCH_ROUNDS
- * (TOTP rounds per row, 2), BENCH_GROWTH (e.g. "10,1000"), BENCH_SAMPLES (12), BENCH_PEERS=0 skips Better Auth,
+ * (TOTP rounds per row, 2), BENCH_GROWTH (e.g. "10,1000"), BENCH_SAMPLES (growth rounds, 40), BENCH_PEERS=0 skips Better Auth,
  * BENCH_QUICK=1 (about a minute: 200 TOTP users, 200 requests, no growth, no peers).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -47,7 +47,7 @@ const MFA_USERS = env('BENCH_MFA_USERS', QUICK ? 200 : 1000);
 const LOGIN_USERS = env('BENCH_LOGIN_USERS', 64);
 const REQUESTS = env('BENCH_REQUESTS', QUICK ? 200 : 400);
 const ROUNDS = env('BENCH_ROUNDS', 2);
-const SAMPLES = env('BENCH_SAMPLES', 12);
+const SAMPLES = env('BENCH_SAMPLES', 40);
 const GROWTH = (process.env.BENCH_GROWTH ?? (QUICK ? '' : '10,1000,10000,100000')).split(',').filter(Boolean).map(Number);
 const PEERS = QUICK ? process.env.BENCH_PEERS === '1' : process.env.BENCH_PEERS !== '0';
 /** BENCH_CLIENTS: client counts (default "1,8"). */
@@ -532,41 +532,123 @@ async function seedHistory(dir: string, u: MfaUser, n: number): Promise<string> 
   return token;
 }
 
-async function growth(s: Server, dir: string, setup: Awaited<ReturnType<typeof oursSetup>>) {
-  const out: Array<{ n: number; login: number; refresh: number; verify: number }> = [];
+type GrowthOp = 'login' | 'refresh' | 'verify';
+const GROWTH_OPS: readonly GrowthOp[] = ['login', 'refresh', 'verify'];
+/** One request: its latency, and the server's CPU (µs) from its start until the server settled after it. */
+interface GrowthSample {
+  ms: number;
+  main: number | null;
+  all: number | null;
+}
+type GrowthRound = Map<number, Record<GrowthOp, GrowthSample>>;
+interface GrowthResult {
+  sizes: number[];
+  /** The first request of each kind per account: it replays the seeded streams (and snapshots them). */
+  first: GrowthRound;
+  rounds: GrowthRound[];
+  /** A settle with no request before it: part of every sample's CPU. */
+  settle: GrowthSample;
+}
+
+/**
+ * Growth: one account per size, seeded, then the projections settle. Then rounds: in each, every
+ * account does one login, refresh and TOTP verify (a fresh time step per round), the accounts in
+ * an order rotated by one per round, so drift and neighbours' load hit every size alike and a
+ * ratio can be taken within a round. The first round is reported apart (it replays the seeded
+ * streams); the second is a warm-up; BENCH_SAMPLES rounds are measured.
+ */
+async function growth(s: Server, dir: string, setup: Awaited<ReturnType<typeof oursSetup>>): Promise<GrowthResult | null> {
+  if (GROWTH.length === 0) return null;
+  const accounts: Array<{ n: number; u: MfaUser; refresh: string; access: string }> = [];
   for (const n of GROWTH) {
-    log(`growth: ${n} prior events per stream`);
+    log(`growth: an account with ${n} prior events per stream`);
     const u = await setup.enrol(`growth${n}@bench.test`);
-    let refresh = await seedHistory(dir, u, n);
-    const lat = { login: [] as number[], refresh: [] as number[], verify: [] as number[] };
-    const timed = async (what: keyof typeof lat | null, fn: () => Promise<Res>) => {
-      const t0 = process.hrtime.bigint();
-      const r = ok(await fn(), `growth ${n} ${what ?? 'warm-up'}`);
-      // 202: the projections had not caught up with the seeded events within the bounded wait
-      if (r.status === 202 && what) throw new Error('projections lagging (202) during measurement');
-      if (what) lat[what].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      return r;
-    };
-    // let the projections work through the seeded events before anything is measured
-    for (let tries = 0; tries < 120; tries++) {
-      const r = ok(await call(s.port, 'GET', '/me', undefined, bearer(u.access)), 'growth catch-up');
-      const probe = await call(s.port, 'POST', '/auth/login', { email: u.email, password: PASSWORD });
-      if (probe.status === 200 && r.status === 200) break;
-    }
-    for (let i = -2; i < SAMPLES; i++) {
-      // the first two rounds warm up (the first one replays the seeded streams once and snapshots them)
-      const what = <K extends keyof typeof lat>(k: K) => (i < 0 ? null : k);
-      const now = await s.nextStep();
-      await timed(what('login'), () => call(s.port, 'POST', '/auth/login', { email: u.email, password: PASSWORD }));
-      const r = await timed(what('refresh'), () => call(s.port, 'POST', '/auth/refresh', { refresh_token: refresh }));
-      refresh = r.body.refresh_token as string;
-      const access = r.body.access_token as string;
-      await timed(what('verify'), () => call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(u.secret, now) }, bearer(access)));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    out.push({ n, login: median(lat.login), refresh: median(lat.refresh), verify: median(lat.verify) });
+    accounts.push({ n, u, refresh: await seedHistory(dir, u, n), access: u.access });
   }
-  return out;
+  log('growth: projections catch up with the seeded events');
+  await s.ask({ settle: true }, 'settled');
+  const send = (a: (typeof accounts)[number], what: GrowthOp, now: number) =>
+    what === 'login'
+      ? call(s.port, 'POST', '/auth/login', { email: a.u.email, password: PASSWORD })
+      : what === 'refresh'
+        ? call(s.port, 'POST', '/auth/refresh', { refresh_token: a.refresh })
+        : call(s.port, 'POST', '/auth/mfa/totp/verify', { code: totpAt(a.u.secret, now) }, bearer(a.access));
+  const sample = async (a: (typeof accounts)[number], what: GrowthOp, now: number): Promise<GrowthSample> => {
+    const end = cpuSpan(s.child.pid);
+    const t0 = process.hrtime.bigint();
+    const r = ok(await send(a, what, now), `growth ${a.n} ${what}`);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    // 202: the projections had not caught up within the bounded wait
+    if (r.status === 202) throw new Error(`growth ${a.n} ${what}: projections lagging (202)`);
+    if (what === 'refresh') [a.refresh, a.access] = [r.body.refresh_token as string, r.body.access_token as string];
+    // the work the request's events started (projections, reactors) is its own, not the next one's
+    await s.ask({ settle: true }, 'settled');
+    const cpu = end(1);
+    return { ms, main: cpu.main, all: serverCpu(cpu) };
+  };
+  const round = async (r: number): Promise<GrowthRound> => {
+    const now = await s.nextStep();
+    const out: GrowthRound = new Map();
+    for (let k = 0; k < accounts.length; k++) {
+      const a = accounts[(k + r) % accounts.length]!;
+      const got = {} as Record<GrowthOp, GrowthSample>;
+      for (const what of GROWTH_OPS) got[what] = await sample(a, what, now);
+      out.set(a.n, got);
+    }
+    return out;
+  };
+  log('growth: the first request per account (replays the seeded streams)');
+  const first = await round(0);
+  await round(1);
+  log(`growth: ${SAMPLES} rounds`);
+  const rounds: GrowthRound[] = [];
+  for (let r = 0; r < SAMPLES; r++) rounds.push(await round(r + 2));
+  const settles: GrowthSample[] = [];
+  for (let i = 0; i < 9; i++) {
+    const end = cpuSpan(s.child.pid);
+    await s.ask({ settle: true }, 'settled');
+    const cpu = end(1);
+    settles.push({ ms: 0, main: cpu.main, all: serverCpu(cpu) });
+  }
+  const mid = (xs: GrowthSample[], k: 'main' | 'all') => median(xs.map((x) => x[k] ?? NaN));
+  return { sizes: [...GROWTH], first, rounds, settle: { ms: 0, main: mid(settles, 'main'), all: mid(settles, 'all') } };
+}
+
+const quantile = (xs: number[], q: number) => {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return v.length ? v[Math.min(v.length - 1, Math.floor(q * v.length))]! : NaN;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** The growth table: first request, medians and server CPU per size, and the per-round ratios largest/smallest. */
+function growthLines(g: GrowthResult): string[] {
+  const lo = Math.min(...g.sizes);
+  const hi = Math.max(...g.sizes);
+  const of = (n: number, what: GrowthOp, k: keyof GrowthSample) => g.rounds.map((r) => r.get(n)![what][k] ?? NaN);
+  const cpu = (n: number | null) => (n == null || Number.isNaN(n) ? '—' : f0(n));
+  const head = ['prior events', 'first: login', 'refresh', 'verify', 'median: login', 'refresh', 'verify', 'CPU: login', 'refresh', 'verify'];
+  const body = g.sizes.map((n) => [
+    f0(n),
+    ...GROWTH_OPS.map((w) => f1(g.first.get(n)![w].ms)),
+    ...GROWTH_OPS.map((w) => f1(median(of(n, w, 'ms')))),
+    ...GROWTH_OPS.map((w) => `${cpu(median(of(n, w, 'main')))} / ${cpu(median(of(n, w, 'all')))}`),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `  ${r.map((c, i) => c.padStart(widths[i]!)).join('  ')}`;
+  const ratio = (what: GrowthOp, k: 'ms' | 'main') => {
+    const per = g.rounds.map((r) => (r.get(hi)![what][k] ?? NaN) / (r.get(lo)![what][k] ?? NaN));
+    return `${what} ${median(per).toFixed(2)} [${quantile(per, 0.25).toFixed(2)}–${quantile(per, 0.75).toFixed(2)}]`;
+  };
+  return [
+    `growth (ours, 1 client): one account per size whose streams hold that many prior events (seeded into the event store, no snapshots);`,
+    `  ${g.rounds.length} measured rounds after the first and a warm-up: each account one login, refresh and TOTP verify per round, accounts interleaved`,
+    `  (order rotated per round), the server settled after each request. first = the first request per account (it replays the seeded streams`,
+    `  and snapshots them); median over the rounds, ms; CPU = the server's µs per request until settled, main thread / all threads, median`,
+    line(head),
+    ...body.map(line),
+    `  ${f0(hi)} / ${f0(lo)}, ratio within each round, median [middle half]: latency ${GROWTH_OPS.map((w) => ratio(w, 'ms')).join(' · ')}`,
+    `    main-thread CPU ${GROWTH_OPS.map((w) => ratio(w, 'main')).join(' · ')}; a settle alone (in every CPU figure): main ${cpu(g.settle.main)} / all ${cpu(g.settle.all)} µs`,
+  ];
 }
 
 // ---------------------------------------------------------------- Better Auth
@@ -811,17 +893,7 @@ export async function httpBench(): Promise<void> {
     lines.push(
       `  ours at the end: rss ${mb(m.rss)} · V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} · external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}) MB; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`,
     );
-    if (grown.length)
-      lines.push('growth (ours, 1 client, median of ' + SAMPLES + '): prior events per stream -> login / refresh / TOTP verify ms');
-    for (const g of grown)
-      lines.push(`  ${f0(g.n).padStart(9)}  ${f1(g.login).padStart(7)}  ${f1(g.refresh).padStart(7)}  ${f1(g.verify).padStart(7)}`);
-    if (grown.length > 1) {
-      const a = grown[0]!;
-      const b = grown[grown.length - 1]!;
-      lines.push(
-        `  ratio ${f0(b.n)}/${f0(a.n)}: login ${(b.login / a.login).toFixed(2)} · refresh ${(b.refresh / a.refresh).toFixed(2)} · verify ${(b.verify / a.verify).toFixed(2)}`,
-      );
-    }
+    if (grown) lines.push(...growthLines(grown));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     for (const s of servers) if (s.child.connected) await s.stop();
