@@ -262,6 +262,12 @@ const ok = (r: Res, what: string) => {
   return r;
 };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The `sub` claim of an access token (the user id), unverified: the bench only names streams with it. */
+const subjectOf = (token: string): string => {
+  const sub = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+  if (typeof sub !== 'string') throw new Error('access token without sub');
+  return sub;
+};
 const cookieOf = (r: Res) =>
   ([] as string[])
     .concat(r.headers['set-cookie'] ?? [])
@@ -335,19 +341,21 @@ async function oursSetup(s: Server) {
   let admin = await adminToken();
   const me = ok(await call(s.port, 'GET', '/me', undefined, bearer(admin)), 'admin me').body;
   const tid = (me.tenant as { id: string }).id;
-  const add = async (email: string): Promise<string> => {
+  // members are invited (the answer names the invitation, not the user): the user id is the `sub` of their first access token
+  const add = async (email: string): Promise<void> => {
     const body = { email, display_name: email.split('@')[0], roles: ['member'], password: PASSWORD };
     let r = await call(s.port, 'POST', `/tenants/${tid}/members`, body, bearer(admin));
     // the bench moves the app clock: the admin's access token expires like anyone's
     if (r.status === 401) r = await call(s.port, 'POST', `/tenants/${tid}/members`, body, bearer((admin = await adminToken())));
-    return ok(r, 'add member').body.user_id as string;
+    ok(r, 'add member');
   };
   const loginEmails = Array.from({ length: LOGIN_USERS }, (_, i) => `login${i}@bench.test`);
   await pool(loginEmails, 4, async (e) => void (await add(e)));
   const mfa: MfaUser[] = [];
   const enrol = async (email: string): Promise<MfaUser> => {
-    const user_id = await add(email);
+    await add(email);
     const l = ok(await call(s.port, 'POST', '/auth/login', { email, password: PASSWORD }), 'login').body;
+    const user_id = subjectOf(l.access_token as string);
     const enrolled = ok(await call(s.port, 'POST', '/auth/mfa/totp/enroll', undefined, bearer(l.access_token as string)), 'enroll').body;
     const secret = enrolled.secret as string;
     ok(await call(s.port, 'POST', '/auth/mfa/totp/confirm', { code: totpAt(secret, s.now) }, bearer(l.access_token as string)), 'confirm');
@@ -496,6 +504,7 @@ function combine(parts: Row[]): Row {
 
 /** Appends `n` events that each hot stream of this account would hold after `n` requests. */
 async function seedHistory(dir: string, u: MfaUser, n: number): Promise<string> {
+  if (!u.user_id) throw new Error(`no user id for ${u.email}: its streams cannot be named`);
   const es = new SqliteEventStore(join(dir, 'events.sqlite'));
   const append = async (stream: string, make: (i: number) => NewEvent) => {
     let version = await es.streamVersion(stream);
