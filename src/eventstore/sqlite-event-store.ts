@@ -45,6 +45,7 @@ export class SqliteEventStore implements EventStore {
   private dataVersion = 0;
   private closed = false;
   private readonly tail: EventTail;
+  private readonly limitedStmts = new Map<string, Database.Statement<unknown[], EventRow>>();
 
   constructor(
     file: string,
@@ -79,11 +80,7 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (id, stream, version, type, occurred_at, data, metadata, schema_version)
          VALUES (@id, @stream, @version, @type, @occurred_at, @data, @metadata, @schema_version)`,
       ),
-      // LIMIT -1 is no limit in SQLite
-      stream: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?',
-      ),
-      all: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      stream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version'),
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     const one = this.db.transaction((a: QueuedAppend) => a.appends.map((x) => this.appendInTx(x.stream, x.events, x.expected)));
@@ -231,7 +228,32 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, fromVersion = 0, limit?: number): Promise<StoredEvent[]> {
-    return this.stmts.stream.all(stream, fromVersion, limit ?? -1).map(toEvent);
+    if (limit === undefined) return this.stmts.stream.all(stream, fromVersion).map(toEvent);
+    return this.limited('SELECT * FROM events WHERE stream = ? AND version >= ? ORDER BY version', limit)
+      .all(stream, fromVersion)
+      .map(toEvent);
+  }
+
+  /**
+   * A statement ending in `LIMIT <n>` with the row count written into the SQL, cached per text.
+   * Bound (`LIMIT ?`), SQLite's planner reads the parameter's value, so every new binding expires
+   * the statement and the next step prepares it again (~6 µs per read here, more with a bigger
+   * schema; the read store's find() had the same cost). A handful of distinct limits are in use
+   * (page sizes); a limit that is not a whole number stays bound, as before.
+   */
+  private limited(sql: string, limit: number): { all: (...params: unknown[]) => EventRow[] } {
+    if (!Number.isSafeInteger(limit)) {
+      const bound = this.db.prepare<unknown[], EventRow>(`${sql} LIMIT ?`);
+      return { all: (...params) => bound.all(...params, limit) };
+    }
+    const text = `${sql} LIMIT ${limit}`;
+    let st = this.limitedStmts.get(text);
+    if (!st) {
+      if (this.limitedStmts.size >= 64) this.limitedStmts.clear();
+      st = this.db.prepare<unknown[], EventRow>(text);
+      this.limitedStmts.set(text, st);
+    }
+    return st;
   }
 
   async streamVersion(stream: string): Promise<number> {
@@ -249,17 +271,18 @@ export class SqliteEventStore implements EventStore {
     if (recent) return recent;
     if (types && types.length > 0) {
       const placeholders = types.map(() => '?').join(',');
-      const rows = this.db
-        .prepare<unknown[], EventRow>(`SELECT * FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`)
-        .all(from, ...types, limit);
+      const rows = this.limited(`SELECT * FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position`, limit).all(
+        from,
+        ...types,
+      );
       return rows.map(toEvent);
     }
-    return this.stmts.all.all(from, limit).map(toEvent);
+    return this.rawRows(from, limit).map(toEvent);
   }
 
   /** Raw rows for tools that must not parse (benchmarks, audit). */
   rawRows(from: number, limit: number): EventRow[] {
-    return this.stmts.all.all(from, limit);
+    return this.limited('SELECT * FROM events WHERE position > ? ORDER BY position', limit).all(from);
   }
 
   /** Every stream name in order of first appearance (audit:verify). */
@@ -272,7 +295,7 @@ export class SqliteEventStore implements EventStore {
 
   /** One stream's rows with data and metadata unparsed, so an audit can report a damaged row. */
   async rawStream(stream: string): Promise<EventRow[]> {
-    return this.stmts.stream.all(stream, 0, -1);
+    return this.stmts.stream.all(stream, 0);
   }
 
   async headPosition(): Promise<number> {
