@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { requestContext, type RequestContext } from '../shared/request-context.js';
@@ -8,6 +6,7 @@ import { SqliteKeyStore } from './key-store.js';
 import { ERASED, personal } from './personal-data-rule.js';
 import { SealingEventStore } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
+import { closeSealFiles, openSealFiles } from '../../test/support/seal-files.js';
 
 const ANNA = 'a0000000-0000-4000-8000-00000000000a';
 const BO = 'b0000000-0000-4000-8000-00000000000b';
@@ -43,17 +42,10 @@ describe('SealingEventStore: one seal of the request ip and user agent per perso
   const inRequest = <T>(ctx: RequestContext, fn: () => Promise<T>) => requestContext.run(ctx, fn);
   const rows = () => raw.rawRows(0, 1000).map((r) => ({ stream: r.stream, data: JSON.parse(r.data), metadata: JSON.parse(r.metadata) }));
   beforeEach(() => {
-    serverKey = randomBytes(32);
-    dir = mkdtempSync(join(tmpdir(), 'plq-reqseal-'));
-    raw = new SqliteEventStore(join(dir, 'events.sqlite'), () => new Date('2026-03-02T08:00:00Z'));
-    keys = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+    ({ dir, raw, keys, serverKey } = openSealFiles('plq-reqseal-'));
     store = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), RULES);
   });
-  afterEach(async () => {
-    await raw.close();
-    await keys.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeSealFiles({ raw, keys, dir }));
 
   it("one ciphertext per value in all of a request's events for one person; fresh per request and per person", async () => {
     const first = request();

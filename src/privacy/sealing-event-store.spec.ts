@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { verifyChain } from '../eventstore/hash-chain.js';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { SqliteKeyStore, type KeyRecord } from './key-store.js';
 import { ERASED, keyedHash, personal } from './personal-data-rule.js';
 import { SealingEventStore, keyedStreamName } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
+import { openSealFiles } from '../../test/support/seal-files.js';
 
 /** A real SQLite key store that counts its lookups (the hot path must not pay one per event). */
 class CountingKeyStore extends SqliteKeyStore {
@@ -34,10 +33,7 @@ describe('SealingEventStore (personal data sealed per person in the log)', () =>
   let store: SealingEventStore;
   let serverKey: Buffer;
   beforeEach(() => {
-    serverKey = randomBytes(32);
-    dir = mkdtempSync(join(tmpdir(), 'plq-seal-'));
-    raw = new SqliteEventStore(join(dir, 'events.sqlite'), () => new Date('2026-03-02T08:00:00Z'));
-    keys = new CountingKeyStore(join(dir, 'keys.sqlite'));
+    ({ dir, raw, keys, serverKey } = openSealFiles('plq-seal-', (file: string) => new CountingKeyStore(file)));
     store = new SealingEventStore(raw, new PersonalDataVault(keys, serverKey), RULES);
   });
   afterEach(async () => {

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../eventstore/sqlite-event-store.js';
 import { SqliteKeyStore, type KeyRecord } from './key-store.js';
 import { ERASED, personal } from './personal-data-rule.js';
 import { PERSONAL_DATA_ERASED, SUBJECT_ERASED, SealingEventStore } from './sealing-event-store.js';
 import { PersonalDataVault } from './vault.js';
+import { closeSealFiles, openSealFiles } from '../../test/support/seal-files.js';
 
 /** A real key store whose answers can be held back (a server round trip that ends late). */
 class LateKeyStore extends SqliteKeyStore {
@@ -49,17 +47,10 @@ describe('PersonalDataVault memo (each sealed value opened at most once in a pro
     return pages;
   };
   beforeEach(() => {
-    serverKey = randomBytes(32);
     clock = 0;
-    dir = mkdtempSync(join(tmpdir(), 'plq-memo-'));
-    raw = new SqliteEventStore(join(dir, 'events.sqlite'), () => new Date('2026-03-02T08:00:00Z'));
-    keys = new SqliteKeyStore(join(dir, 'keys.sqlite'));
+    ({ dir, raw, keys, serverKey } = openSealFiles('plq-memo-'));
   });
-  afterEach(async () => {
-    await raw.close();
-    await keys.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeSealFiles({ raw, keys, dir }));
 
   it('the sealing process decrypts nothing it sealed; another process decrypts each value once for four readers', async () => {
     const here = store();
